@@ -1,0 +1,57 @@
+// Package config reads vigie's settings: environment variables, each of
+// which a command-line flag overrides.
+package config
+
+import (
+	"flag"
+	"os"
+)
+
+// Config is what every command may need.
+type Config struct {
+	ClickHouse string // VIGIE_CLICKHOUSE: clickhouse-go DSN; empty = managed server
+	DataDir    string // VIGIE_DATA: managed ClickHouse and local state
+	Addr       string // VIGIE_ADDR: API listen address
+	Pipelines  string // VIGIE_PIPELINES: directory of pipeline definitions
+}
+
+// Defaults.
+const (
+	DefaultDataDir   = "./data"
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultPipelines = "./pipelines"
+	DefaultDatabase  = "vigie"
+)
+
+// FromEnv reads the environment, with defaults for what is unset.
+func FromEnv() *Config {
+	return &Config{
+		ClickHouse: os.Getenv("VIGIE_CLICKHOUSE"),
+		DataDir:    envOr("VIGIE_DATA", DefaultDataDir),
+		Addr:       envOr("VIGIE_ADDR", DefaultAddr),
+		Pipelines:  envOr("VIGIE_PIPELINES", DefaultPipelines),
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// StoreFlags adds the flags that choose the database.
+func (c *Config) StoreFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.ClickHouse, "clickhouse", c.ClickHouse, "ClickHouse DSN, e.g. clickhouse://default:@127.0.0.1:9000/vigie (env VIGIE_CLICKHOUSE; empty: vigie starts its own server)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the managed ClickHouse and local state (env VIGIE_DATA)")
+}
+
+// AddrFlag adds the API listen address flag.
+func (c *Config) AddrFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "API listen address (env VIGIE_ADDR)")
+}
+
+// PipelinesFlag adds the pipeline directory flag.
+func (c *Config) PipelinesFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.Pipelines, "pipelines", c.Pipelines, "directory of pipeline definitions (env VIGIE_PIPELINES)")
+}

@@ -1,0 +1,101 @@
+-- DECP awarded contracts (marchés and contrats de concession).
+-- Identity: buyer SIRET + contract id (uid). version orders publications:
+-- the latest publication wins. partition_year is the notification year
+-- seen when the contract was first stored (0 when unknown) and is kept for
+-- every later version, so that versions of one contract share a partition.
+CREATE TABLE IF NOT EXISTS contracts (
+    uid String,
+    buyer_siret String,
+    buyer_siren String,
+    buyer_name String,
+    contract_id String,
+    kind String,
+    nature String,
+    object String,
+    cpv String,
+    cpv_division String,
+    theme String,
+    procedure String,
+    place_code String,
+    place_code_type String,
+    place_name String,
+    departement String,
+    region String,
+    duration_months Nullable(Float64),
+    notification_date Nullable(Date),
+    publication_date Nullable(Date),
+    amount Nullable(Float64),
+    initial_amount Nullable(Float64),
+    price_form String,
+    techniques Array(String),
+    execution_modalities Array(String),
+    declared_social_clause Nullable(UInt8),
+    declared_social_criterion Nullable(UInt8),
+    declared_reserved Nullable(UInt8),
+    declared_env_clause Nullable(UInt8),
+    declared_env_criterion Nullable(UInt8),
+    declared_raw Array(String),
+    detected_labels Array(String),
+    detector_version UInt32,
+    quality_flags Array(String),
+    schema_version String,
+    source String,
+    origin String,
+    position String,
+    content_hash UInt64,
+    partition_year UInt16,
+    version UInt64,
+    ingested_at DateTime
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY partition_year
+ORDER BY (buyer_siret, contract_id);
+
+-- Holders of a contract, per version of the contract: read them with the
+-- contract's current version.
+CREATE TABLE IF NOT EXISTS contract_holders (
+    uid String,
+    buyer_siret String,
+    contract_id String,
+    contract_version UInt64,
+    idx UInt16,
+    holder_type String,
+    holder_id String,
+    holder_name String,
+    partition_year UInt16
+) ENGINE = ReplacingMergeTree(contract_version)
+PARTITION BY partition_year
+ORDER BY (buyer_siret, contract_id, contract_version, idx);
+
+-- Modifications, kept as history (one row per modification).
+CREATE TABLE IF NOT EXISTS contract_modifications (
+    uid String,
+    buyer_siret String,
+    contract_id String,
+    modification_id String,
+    object String,
+    signature_date Nullable(Date),
+    publication_date Nullable(Date),
+    amount Nullable(Float64),
+    duration_months Nullable(Float64),
+    holders Array(String),
+    partition_year UInt16,
+    version UInt64
+) ENGINE = ReplacingMergeTree(version)
+PARTITION BY partition_year
+ORDER BY (buyer_siret, contract_id, modification_id);
+
+-- Every source file and channel that carried a contract (provenance).
+CREATE TABLE IF NOT EXISTS contract_sources (
+    uid String,
+    buyer_siret String,
+    contract_id String,
+    source String,
+    origin String,
+    position String,
+    publication_date Nullable(Date),
+    content_hash UInt64,
+    seen_at DateTime,
+    partition_year UInt16
+) ENGINE = ReplacingMergeTree(seen_at)
+PARTITION BY partition_year
+ORDER BY (buyer_siret, contract_id, source, origin, content_hash);
