@@ -6,13 +6,21 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/vigie-data/vigie/internal/config"
 )
 
 // services runs the long-lived part of 'vigie up' and 'vigie serve' (the
-// scheduler and the HTTP API) until ctx ends. Set by serve.go.
+// HTTP API, and the scheduler through startScheduler) until ctx ends. Set
+// by serve.go.
 var services func(ctx context.Context, env *Env, s *session) error
+
+// startScheduler starts the pipeline scheduler in the background for
+// 'serve'/'up' and may mount its routes (/api/v1/pipelines, /metrics) on
+// the API. done is closed once the scheduler has stopped after ctx ends.
+// Set by the scheduler's file; nil until then.
+var startScheduler func(ctx context.Context, env *Env, s *session, mount func(pattern string, h http.Handler)) (done <-chan struct{}, err error)
 
 func init() {
 	register(&Command{
