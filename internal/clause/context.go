@@ -1,0 +1,233 @@
+package clause
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// Context tests on folded text. A "sentence" here is bounded by a line
+// break, a semicolon or a full stop that ends a word of more than three
+// letters: "L. 2113-12", "art. 36" and "C.C.A.P." do not end one.
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// isStop reports whether b[i] ends a sentence. With comma, a comma does too.
+func isStop(b []byte, i int, comma bool) bool {
+	switch b[i] {
+	case '\n', ';', '!', '?':
+		return true
+	case ',':
+		return comma
+	case '.':
+		if i+1 < len(b) && b[i+1] != ' ' && b[i+1] != '\n' {
+			return false
+		}
+		n := 0
+		for j := i - 1; j >= 0 && isWordByte(b[j]); j-- {
+			n++
+		}
+		return n > 3
+	}
+	return false
+}
+
+// before returns the text before i within its sentence, at most max bytes.
+func before(b []byte, i, max int, comma bool) []byte {
+	lo := i - max
+	if lo < 0 {
+		lo = 0
+	}
+	for j := i - 1; j >= lo; j-- {
+		if isStop(b, j, comma) {
+			return b[j+1 : i]
+		}
+	}
+	return b[lo:i]
+}
+
+// after returns the text from i within its sentence, at most max bytes.
+func after(b []byte, i, max int, comma bool) []byte {
+	hi := i + max
+	if hi > len(b) {
+		hi = len(b)
+	}
+	for j := i; j < hi; j++ {
+		if isStop(b, j, comma) {
+			return b[i:j]
+		}
+	}
+	return b[i:hi]
+}
+
+func containsAny(s []byte, words [][]byte) bool {
+	for _, w := range words {
+		if bytes.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixAny(s []byte, words [][]byte) bool {
+	for _, w := range words {
+		if bytes.HasPrefix(s, w) && (len(s) == len(w) || !isWordByte(s[len(w)]) || !isWordByte(w[len(w)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+func words(ws ...string) [][]byte {
+	out := make([][]byte, len(ws))
+	for i, w := range ws {
+		out[i] = []byte(w)
+	}
+	return out
+}
+
+// Negation cues: written before a feature ("pas de clause sociale",
+// "le marché n'est pas réservé") or right after a heading ("Marché réservé :
+// non", "Clause sociale : néant").
+var (
+	negBefore = words("pas de ", "pas d'", "pas un ", "pas une ", "aucune ", "aucun ", "sans ", "n'est pas", "ne sont pas",
+		"ne comporte pas", "ne comportent pas", "ne prevoit pas", "ne contient pas", "n'impose pas", "ne fait pas",
+		"non ", "ni ", "n'y a pas", "ne sera pas", "ne seront pas", "hors ", "absence de ", "n'a pas", "ne s'agit pas")
+	negAfterPrefix = words("non", "neant", "sans objet", "aucun", "aucune", "pas de", "n'est pas", "ne sont pas",
+		"ne s'applique", "non applicable", "sans", "nc", "n/a", "-", "/")
+	negAfterAnywhere = words("ne s'applique pas", "ne s'appliquent pas", "n'est pas applicable", "ne sont pas applicables",
+		"ne sera pas", "ne seront pas", "ne sont pas", "n'est pas")
+)
+
+// negated reports whether the folded span [s, e) is denied in its sentence.
+func negated(b []byte, s, e int) bool {
+	if containsAny(before(b, s, 60, true), negBefore) {
+		return true
+	}
+	a := trimLead(after(b, e, 80, false))
+	if hasPrefixAny(a, negAfterPrefix) && !bytes.HasPrefix(a, []byte("-")) && !bytes.HasPrefix(a, []byte("/")) {
+		return true
+	}
+	if len(a) > 0 && (a[0] == '-' || a[0] == '/') && len(a) == 1 {
+		return true // an empty heading: "Clause sociale : -"
+	}
+	return containsAny(after(b, e, 50, true), negAfterAnywhere)
+}
+
+// trimLead drops what separates a heading from its value: spaces, colons,
+// and one parenthesised reference ("Marché réservé (art. L2113-12) : non").
+func trimLead(a []byte) []byte {
+	for {
+		n := len(a)
+		for len(a) > 0 && (a[0] == ' ' || a[0] == ':' || a[0] == '?' || a[0] == '"' || a[0] == '=') {
+			a = a[1:]
+		}
+		if len(a) > 0 && a[0] == '(' {
+			if k := bytes.IndexByte(a, ')'); k > 0 && k < 80 {
+				a = a[k+1:]
+			}
+		}
+		if len(a) == n {
+			return a
+		}
+	}
+}
+
+// Criterion context: the feature is something offers are judged on.
+var (
+	critBefore = words("criter", "ponder", "notation", "note ", "notee", "notes ", "jugement", "jugees", "juge ",
+		"evalue", "apprecie", "classement des offres", "sous-critere", "performances en matiere", "points", "%")
+	weightRe = regexp.MustCompile(`(?:^|[^0-9])[0-9]{1,3}(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b|/ ?[0-9]{1,3}\b)( ?d[eu'])?`)
+)
+
+func criterionContext(b []byte, s, e int) bool {
+	if containsAny(before(b, s, 120, false), critBefore) {
+		return true
+	}
+	a := after(b, e, 80, false)
+	for _, m := range weightRe.FindAllSubmatchIndex(a, 3) {
+		if m[2] < 0 { // "10 %" alone, not "5 % des heures"
+			return true
+		}
+	}
+	return bytes.Contains(a, []byte("ponder"))
+}
+
+// Clause context: the feature is something the contract requires.
+var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
+	"candidat retenu", "devra", "devront", "doit ", "doivent", "s'engage", "est tenu", "sont tenus", "exig",
+	"impose", "obligation", "obligatoire", "disposition", "cahier des charges", "cctp", "ccap", "veille", "veiller",
+	"respect", "mettre en oeuvre", "mise en oeuvre", "execution", "prescri", "requis")
+
+func clauseContext(b []byte, s, e int) bool {
+	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues)
+}
+
+// positiveReserv reports whether b[i:] starting with "reserv" is the
+// adjective of a reservation ("marché réservé", "lots réservés",
+// "réservation : oui"), not "se réserve le droit", "sous réserve de",
+// "les réserves", "réserver".
+func positiveReserv(b []byte, i int) bool {
+	j := i + len("reserv")
+	for j < len(b) && isWordByte(b[j]) {
+		j++
+	}
+	switch string(b[i:j]) {
+	case "reserve", "reservee", "reserves", "reservees", "reservation":
+	default:
+		return false
+	}
+	pre := before(b, i, 12, true)
+	for _, w := range reservNotAfter {
+		if bytes.HasSuffix(pre, w) {
+			return false
+		}
+	}
+	post := b[j:]
+	if len(post) > 20 {
+		post = post[:20]
+	}
+	return !hasPrefixAny(post, reservNotBefore)
+}
+
+var (
+	reservNotAfter  = words("se ", "s'", "sous ", "sans ", "droit ", "droits ", "avec ", "la ", "les ", "des ", "une ", "en ", "nous ", "me ", "leur ", "toute ", "toutes ", "aucune ", "quelques ", "de ")
+	reservNotBefore = words(" le droit", " la faculte", " la possibilite", " de ", " d'", " du ")
+)
+
+// reservationBefore finds a positive "reserv…" before s in its sentence
+// (within max bytes); it returns its position or -1.
+func reservationBefore(b []byte, s, max int) int {
+	w := before(b, s, max, false)
+	off := s - len(w)
+	for {
+		k := bytes.LastIndex(w, []byte("reserv"))
+		if k < 0 {
+			return -1
+		}
+		if k == 0 || !isWordByte(w[k-1]) {
+			if positiveReserv(b, off+k) {
+				return off + k
+			}
+		}
+		w = w[:k]
+	}
+}
+
+// reservationAfter finds a positive "reserv…" after e in its sentence.
+func reservationAfter(b []byte, e, max int) int {
+	w := after(b, e, max, false)
+	for k := 0; k < len(w); {
+		x := bytes.Index(w[k:], []byte("reserv"))
+		if x < 0 {
+			return -1
+		}
+		p := k + x
+		if (p == 0 || !isWordByte(w[p-1])) && positiveReserv(b, e+p) {
+			return e + p
+		}
+		k = p + 1
+	}
+	return -1
+}

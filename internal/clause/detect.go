@@ -1,0 +1,325 @@
+package clause
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"sync"
+)
+
+var foldPool = sync.Pool{New: func() any { return &folded{b: make([]byte, 0, 4096), pos: make([]int32, 0, 4097)} }}
+
+// DetectText is DetectFields on one field named "text" (used by
+// 'vigie detect' on stdin).
+func DetectText(text string) Result {
+	return DetectFields([]Field{{Name: "text", Text: text}})
+}
+
+// DetectFields runs the French text rules over each field and returns the
+// positive labels (AllLabels order; `reserved` always set together with a
+// specific reserved_* label) and the evidence: Origin Detected, Field the
+// field's name, Text the matched span, Start/End rune offsets into the
+// field's text. A written "no" ("Marché réservé : non", "pas de clause
+// sociale") is kept as Negative evidence and gives no label.
+func DetectFields(fields []Field) Result {
+	f := foldPool.Get().(*folded)
+	defer foldPool.Put(f)
+	var ev []Evidence
+	for _, fd := range fields {
+		if strings.TrimSpace(fd.Text) == "" {
+			continue
+		}
+		f.fold(fd.Text)
+		ev = detectField(f, fd, ev)
+	}
+	return result(ev)
+}
+
+// Merge combines declared evidence (from structured codes, possibly
+// Negative) with detected results: Labels are the union of the declared
+// positives and the detected labels, Evidence is all of it.
+func Merge(declared []Evidence, detected Result) Result {
+	ev := make([]Evidence, 0, len(declared)+len(detected.Evidence))
+	ev = append(ev, declared...)
+	ev = append(ev, detected.Evidence...)
+	r := result(ev)
+	// Detected labels stand even if their evidence was trimmed by a caller.
+	r.Labels = unionLabels(r.Labels, detected.Labels)
+	return r
+}
+
+// result orders and de-duplicates evidence and derives the labels.
+func result(ev []Evidence) Result {
+	ev = dedupe(ev)
+	var on [8]bool
+	for _, e := range ev {
+		if e.Negative {
+			continue
+		}
+		if i := labelIndex(e.Label); i >= 0 {
+			on[i] = true
+		}
+		if isSpecificReserved(e.Label) {
+			on[labelIndex(Reserved)] = true
+		}
+	}
+	labels := []string{}
+	for i, l := range AllLabels {
+		if on[i] {
+			labels = append(labels, l)
+		}
+	}
+	if ev == nil {
+		ev = []Evidence{}
+	}
+	return Result{Labels: labels, Evidence: ev}
+}
+
+func unionLabels(a, b []string) []string {
+	var on [8]bool
+	for _, l := range append(append([]string{}, a...), b...) {
+		if i := labelIndex(l); i >= 0 {
+			on[i] = true
+		}
+	}
+	out := []string{}
+	for i, l := range AllLabels {
+		if on[i] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func labelIndex(l string) int {
+	for i, x := range AllLabels {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+func isSpecificReserved(l string) bool {
+	return l == ReservedDisability || l == ReservedInsertion || l == ReservedESS
+}
+
+func dedupe(ev []Evidence) []Evidence {
+	if len(ev) < 2 {
+		return ev
+	}
+	type key struct {
+		label, origin, field, text string
+		start, end                 int
+		neg                        bool
+	}
+	seen := make(map[key]bool, len(ev))
+	out := ev[:0]
+	for _, e := range ev {
+		k := key{e.Label, e.Origin, e.Field, e.Text, e.Start, e.End, e.Negative}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// fieldHint: what the name of a field says about its content.
+type fieldHint uint8
+
+const (
+	hintNone      fieldHint = iota
+	hintCriteria            // award criteria: a social/env feature there is a criterion
+	hintExecution           // execution conditions: a feature there is a clause
+)
+
+func hintOf(name string) fieldHint {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "criteri") || strings.Contains(n, "critere"):
+		return hintCriteria
+	case strings.Contains(n, "execution") || strings.Contains(n, "performance"):
+		return hintExecution
+	}
+	return hintNone
+}
+
+// match is one accepted regexp match, in folded byte offsets.
+type match struct {
+	s, e int
+	sub  []int
+}
+
+func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
+	b := f.b
+	hint := hintOf(fd.Name)
+	emit := func(label string, s, e int, neg bool) {
+		rs, re := f.runeSpan(s, e)
+		ev = append(ev, Evidence{Label: label, Origin: Detected, Field: fd.Name,
+			Text: runeSlice(fd.Text, rs, re), Start: rs, End: re, Negative: neg})
+	}
+	var ms []match
+	for i := range rules {
+		r := &rules[i]
+		ms = findAll(b, r, ms[:0])
+		for _, m := range ms {
+			s, e := m.s, m.e
+			switch r.kind {
+			case kTerm:
+				crit := hint == hintCriteria || (hint != hintExecution && criterionContext(b, s, e))
+				clause := hint == hintExecution || clauseContext(b, s, e)
+				var label string
+				switch r.mode {
+				case mCrit:
+					label = pick(r.social, true)
+				case mClause:
+					label = pick(r.social, false)
+				case mAuto:
+					label = pick(r.social, crit)
+				case mCtx:
+					if crit {
+						label = pick(r.social, true)
+					} else if clause {
+						label = pick(r.social, false)
+					}
+				}
+				if label == "" {
+					continue
+				}
+				emit(label, s, e, negated(b, s, e))
+			case kReservedKind:
+				rs := reservationBefore(b, s, 250)
+				if rs < 0 {
+					rs = reservationAfter(b, e, 120)
+				}
+				if rs < 0 {
+					continue
+				}
+				lo, hi := s, e
+				if rs < lo {
+					lo = rs
+				}
+				if re := wordEnd(b, rs); re > hi {
+					hi = re
+				}
+				if negated(b, lo, hi) {
+					emit(Reserved, lo, hi, true)
+					continue
+				}
+				emit(r.label, lo, hi, false)
+			case kLegal, kLegalCtx:
+				label := r.groups[string(b[m.sub[2]:m.sub[3]])]
+				if label == "" {
+					continue
+				}
+				if r.kind == kLegalCtx && reservationBefore(b, s, 250) < 0 && reservationAfter(b, e, 150) < 0 {
+					continue
+				}
+				if negated(b, s, e) {
+					emit(Reserved, s, e, true)
+					continue
+				}
+				emit(label, s, e, false)
+			case kReservedGeneric:
+				k := bytes.Index(b[s:e], []byte("reserv"))
+				if k < 0 || !positiveReserv(b, s+k) {
+					continue
+				}
+				a := after(b, e, 90, true)
+				if containsAny(a, notSocialReservation) {
+					continue
+				}
+				if bytes.HasPrefix(b[s+k:e], []byte("reservation")) {
+					// "réservation du marché : oui/non"; alone it says nothing.
+					v := trimLead(after(b, e, 40, false))
+					switch {
+					case hasPrefixAny(v, words("oui")):
+						emit(Reserved, s, e, false)
+					case hasPrefixAny(v, words("non")):
+						emit(Reserved, s, e, true)
+					}
+					continue
+				}
+				emit(Reserved, s, e, negated(b, s, e))
+			}
+		}
+	}
+	return ev
+}
+
+func pick(social, crit bool) string {
+	switch {
+	case social && crit:
+		return SocialCriterion
+	case social:
+		return SocialClause
+	case crit:
+		return EnvCriterion
+	}
+	return EnvClause
+}
+
+func wordEnd(b []byte, i int) int {
+	for i < len(b) && isWordByte(b[i]) {
+		i++
+	}
+	return i
+}
+
+// findAll runs r's regexp in a window around every occurrence of its
+// anchors and returns the distinct matches in text order.
+func findAll(b []byte, r *rule, ms []match) []match {
+	for _, a := range r.anchors {
+		ab := []byte(a)
+		for from := 0; from < len(b); {
+			k := bytes.Index(b[from:], ab)
+			if k < 0 {
+				break
+			}
+			at := from + k
+			ws, we := at-winBack, at+len(ab)+winFwd
+			if ws < 0 {
+				ws = 0
+			}
+			if we > len(b) {
+				we = len(b)
+			}
+			for _, loc := range r.re.FindAllSubmatchIndex(b[ws:we], -1) {
+				s, e := ws+loc[0], ws+loc[1]
+				if s == ws && ws > 0 && isWordByte(b[ws-1]) && isWordByte(b[ws]) {
+					continue // the window cut a word: "sous-traitance" is not "traitance"
+				}
+				if e == we && we < len(b) && isWordByte(b[we]) && e > 0 && isWordByte(b[e-1]) {
+					continue
+				}
+				sub := make([]int, len(loc))
+				for j, x := range loc {
+					if x >= 0 {
+						x += ws
+					}
+					sub[j] = x
+				}
+				ms = addMatch(ms, match{s: s, e: e, sub: sub})
+			}
+			from = at + len(ab)
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].s < ms[j].s })
+	return ms
+}
+
+// addMatch adds m unless an overlapping match is already there (keeping the
+// longer one).
+func addMatch(ms []match, m match) []match {
+	for i, x := range ms {
+		if m.s < x.e && x.s < m.e {
+			if m.e-m.s > x.e-x.s {
+				ms[i] = m
+			}
+			return ms
+		}
+	}
+	return append(ms, m)
+}

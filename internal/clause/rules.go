@@ -1,0 +1,165 @@
+package clause
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Version identifies the rule set; it is stored with every finding, and
+// 'vigie reprocess' re-runs detection on what an older version produced.
+// Bump it whenever the rules below change what they find.
+const Version uint32 = 1
+
+// How a match becomes labels.
+type ruleKind uint8
+
+const (
+	// kTerm: a social or environmental feature; Mode says whether it is a
+	// clause or a criterion.
+	kTerm ruleKind = iota
+	// kReservedKind: a kind of beneficiary (ESAT, SIAE, ESS…) that counts
+	// only when the sentence reserves the contract to it.
+	kReservedKind
+	// kLegal: a legal reference that by itself means a reservation of a
+	// kind (L2113-12/13/15); the regexp's first group tells which.
+	kLegal
+	// kLegalCtx: an older or less specific reference (ordonnance 2015-899
+	// art. 36-I/36-II/37, CMP art. 15) that counts in a reserving sentence.
+	kLegalCtx
+	// kReservedGeneric: "marché réservé", "lot réservé", "réservation : oui".
+	kReservedGeneric
+)
+
+// Modes of kTerm rules.
+type termMode uint8
+
+const (
+	mAuto   termMode = iota // criterion in a criterion context, else clause
+	mCtx                    // criterion or clause by context, else nothing
+	mCrit                   // always a criterion
+	mClause                 // always a clause
+)
+
+type rule struct {
+	name    string
+	kind    ruleKind
+	social  bool     // kTerm: social (true) or environmental
+	mode    termMode // kTerm
+	label   string   // kReservedKind, kLegalCtx: the specific reserved label
+	anchors []string // literals, one of which every match contains
+	re      *regexp.Regexp
+	groups  map[string]string // kLegal, kLegalCtx: group text → label
+}
+
+// Window around each anchor occurrence in which a rule's regexp is run:
+// matching in windows keeps the cost proportional to the few places where
+// an anchor occurs rather than to the text's length.
+const (
+	winBack = 120
+	winFwd  = 160
+)
+
+func term(name string, social bool, mode termMode, anchors, pattern string) rule {
+	return rule{name: name, kind: kTerm, social: social, mode: mode, anchors: strings.Split(anchors, "|"), re: regexp.MustCompile(pattern)}
+}
+
+func resKind(name, label, anchors, pattern string) rule {
+	return rule{name: name, kind: kReservedKind, label: label, anchors: strings.Split(anchors, "|"), re: regexp.MustCompile(pattern)}
+}
+
+var refKinds = map[string]string{
+	"12": ReservedDisability, "13": ReservedInsertion, "15": ReservedESS,
+	"i": ReservedDisability, "1": ReservedDisability, "ii": ReservedInsertion, "2": ReservedInsertion,
+	"37": ReservedESS, "cmp15": ReservedDisability,
+}
+
+// The rules, over folded text (lower case, no accents, ASCII apostrophes
+// and dashes). Written from the wording of the code de la commande
+// publique, the 2015/2016 ordonnance and décret, the 2006 code des marchés
+// publics, the DC1/DC2 forms and BOAMP/eForms notices.
+var rules = []rule{
+	// --- social: performance conditions and award criteria
+	term("clause-sociale", true, mAuto, "clause",
+		`\bclauses? (?:sociales?|d'insertion(?: sociale| professionnelle| sociale et professionnelle)?|de promotion de l'emploi|d'insertion et de promotion de l'emploi|d'heures d'insertion)\b`),
+	term("heures-insertion", true, mAuto, "heure",
+		`\b(?:heures?|nombre d'heures|volume d'heures) (?:de travail |de main d'oeuvre )?(?:d'|reservees? a l'|consacrees? a l'|dediees? a l'|affectees? a l'|en |au titre de l')insertion\b`),
+	term("action-insertion", true, mAuto, "insertion",
+		`\b(?:actions?|demarches?|dispositifs?|obligations?|engagements?|objectifs?) (?:d'|en faveur de l'|en matiere d')insertion\b`),
+	term("publics", true, mCtx, "emploi|difficult|chomeur|rsa|minima",
+		`\b(?:publics?|personnes?|demandeurs? d'emploi|jeunes) (?:eloigne(?:e|s|es)? (?:de l'|du marche de l'|durablement de l')emploi|en (?:grande )?difficulte(?:s)?(?: sociales?| professionnelles?| d'insertion| sociales? (?:et|ou) professionnelles?)?|rencontrant des difficultes (?:sociales|professionnelles|d'insertion|particulieres)|sans emploi)|\bdemandeurs? d'emploi de (?:tres )?longue duree\b|\bchomeurs? de (?:tres )?longue duree\b|\bbeneficiaires? (?:du rsa|des minima sociaux|de minima sociaux)\b`),
+	term("insertion-pro", true, mCtx, "insertion",
+		`\b(?:re)?insertion (?:sociale et |socio-)?professionnelle\b|\binsertion par l'(?:activite economique|emploi)\b|\binsertion (?:sociale|durable) (?:et|des|de)\b`),
+	term("marche-insertion", true, mClause, "insertion|qualification",
+		`\bmarches? (?:public )?(?:d'insertion|de qualification)(?: (?:et|ou) de qualification)?(?: professionnelle)?\b|\bprestations? (?:d'insertion|de qualification)(?: (?:et|ou) de qualification)? (?:sociale et )?professionnelles?\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:et de qualification )?(?:par le |au )support d'activit`),
+	term("condition-sociale", true, mClause, "social",
+		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
+	term("dispositions-sociales", true, mAuto, "social",
+		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?) (?:a caractere |de nature |d'ordre )?sociale?s?(?: et environnementa[a-z]*)?\b|\b(?:dispositions?|exigences?|considerations?) (?:environnementales? et )sociales?\b|\bdimension sociale\b|\bresponsabilite sociale\b`),
+	term("critere-social", true, mCrit, "social|sociaux|insertion",
+		`\bcriteres? (?:d'attribution |de jugement |de choix )?(?:sociaux|social|d'insertion|de performance sociale|relatifs? a l'insertion)\b|\bperformances? (?:en matiere )?(?:sociales?|d'insertion|en matiere sociale)\b|\bperformance en matiere d'insertion\b`),
+	term("facilitateur", true, mClause, "facilitat",
+		`\bfacilitat(?:eur|rice|eurs) (?:de la |des |du )?(?:clause|clauses|insertion|plie|maison de l'emploi|emploi)`),
+
+	// --- environmental
+	term("clause-env", false, mAuto, "clause",
+		`\bclauses? (?:environnementales?|ecologiques?|vertes?|de developpement durable)\b`),
+	term("condition-env", false, mClause, "environnement",
+		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
+	term("dispositions-env", false, mAuto, "environnement",
+		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
+	term("critere-env", false, mCrit, "environnement",
+		`\bcriteres? (?:d'attribution |de jugement |de choix )?(?:environnementa(?:ux|l)|de performance environnementale|relatifs? (?:a l'environnement|au developpement durable))\b|\bperformances? en matiere (?:de protection de l'environnement|environnementale|de developpement durable)\b|\bvaleur environnementale\b`),
+	term("performance-env", false, mAuto, "environnement",
+		`\bperformances? environnementales?\b|\bqualite environnementale (?:de l'offre|des prestations|des produits|des materiaux)\b`),
+	term("chantier-vert", false, mAuto, "chantier|soged|dechet",
+		`\bchantiers? (?:verts?|propres?|a faibles? nuisances?|respectueux de l'environnement)\b|\bcharte (?:de )?chantier (?:vert|propre|a faibles? nuisances?)\b|\bsoged\b|\bschema d'organisation et de (?:suivi de l'elimination|gestion) des dechets\b`),
+	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|eco|label|biologique|court|vehicule|recycl|energetique|biosource",
+		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`),
+
+	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
+	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
+		`\bentreprises? adaptees?\b|\besat\b|\b(?:etablissements?|centres?) (?:et |ou |ou de |et de )?(?:services? )?d'aide par le travail\b|\bateliers? proteges?\b|\b(?:travailleurs?|personnes?) (?:handicape(?:e|s|es)?|en situation de handicap)\b`),
+	resKind("siae", ReservedInsertion, "siae|insertion|intermediaire|etti|emplois proteges|emploi protege",
+		`\bsiae\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
+	resKind("ess", ReservedESS, "economie sociale|ess|service public",
+		`\beconomie sociale et solidaire\b|\b(?:entreprises?|structures?|acteurs?|organismes?) de l'ess\b|\bmissions? de service public\b`),
+
+	// --- reserved: legal references
+	{name: "l2113", kind: kLegal, anchors: []string{"2113"},
+		re:     regexp.MustCompile(`\bl[. ]{0,3}-?2113 ?-? ?(1[235])\b`),
+		groups: map[string]string{"12": ReservedDisability, "13": ReservedInsertion, "15": ReservedESS}},
+	{name: "ord-36", kind: kLegalCtx, anchors: []string{"36"},
+		re:     regexp.MustCompile(`\bart(?:icle|\.)?s? ?36 ?[-.]? ?(ii|i|1|2)(?:o|er|eme)?\b`),
+		groups: map[string]string{"i": ReservedDisability, "1": ReservedDisability, "ii": ReservedInsertion, "2": ReservedInsertion}},
+	{name: "ord-37", kind: kLegalCtx, anchors: []string{"37"},
+		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(37)\b`),
+		groups: map[string]string{"37": ReservedESS}},
+	{name: "cmp-15", kind: kLegal, anchors: []string{"15"},
+		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(15) du (?:code des marches publics|cmp)\b`),
+		groups: map[string]string{"15": ReservedDisability}},
+	{name: "code-travail", kind: kLegalCtx, anchors: []string{"5213|344|5132"},
+		re:     regexp.MustCompile(`\bl\.? ?(5213-13|344-2|5132-4)\b`),
+		groups: map[string]string{"5213-13": ReservedDisability, "344-2": ReservedDisability, "5132-4": ReservedInsertion}},
+
+	// --- reserved, kind unknown
+	{name: "marche-reserve", kind: kReservedGeneric, anchors: []string{"reserv"},
+		re: regexp.MustCompile(`\b(?:marches?|lots?|accords?-cadres?|consultations?|procedures?|participation|contrats?|concessions?)(?: publics?| n ?o? ?[0-9]+| [0-9]+)? (?:(?:est|sont|sera|seront|a ete|ont ete) )?(?:(?:un|une|des) )?(?:marches? )?reserve(?:e|es|s)?\b|\breservation(?: du marche| des marches| de marche)?\b`)},
+}
+
+// Cues after "réservé à" that make it a profession or size reservation,
+// not a social one ("prestation réservée à une profession particulière",
+// "lot réservé aux PME").
+var notSocialReservation = words("profession", "architecte", "avocat", "commissaire", "expert", "geometre", "notaire",
+	"pme", "petites et moyennes", "tpe", "artisan", "inscrit", "ordre des", "titulaire d", "detenteur", "agree",
+	"habilite", "diplome", "medecin", "pharmacien", "huissier", "ingenieur", "personnes morales", "collectivites",
+	"membres", "adherents", "candidats admis", "candidats selectionnes", "entreprises locales")
+
+func init() {
+	for i := range rules {
+		var as []string
+		for _, a := range rules[i].anchors {
+			as = append(as, strings.Split(a, "|")...)
+		}
+		rules[i].anchors = as
+	}
+}
