@@ -1,0 +1,299 @@
+// Package schedule runs vigie's pipelines: declarative definitions read
+// from pipelines/*.yaml, fired by cron schedules, never overlapping
+// themselves, each run recorded in ClickHouse with the checkpoint it
+// reached, so that the next run resumes where the last one stopped.
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+)
+
+// Sources a pipeline may ingest.
+const (
+	SourceDECP         = "decp"
+	SourceBOAMP        = "boamp"
+	SourceBOAMPArchive = "boamp-archive"
+)
+
+// Pipeline is one definition file of pipelines/.
+type Pipeline struct {
+	File        string        `json:"file"`
+	Name        string        `json:"name"`
+	Description string        `json:"description,omitempty"`
+	Source      string        `json:"source"`
+	Schedule    string        `json:"schedule"`
+	URL         string        `json:"url"`
+	Resources   string        `json:"resources,omitempty"` // decp: url is a data.gouv.fr dataset API; ingest the resources whose title or file name match
+	Rate        float64       `json:"rate"`                // requests per second to the upstream host
+	Burst       int           `json:"burst"`
+	Lookback    time.Duration `json:"-"` // how far back each run re-reads
+	Enabled     bool          `json:"enabled"`
+
+	schedule  cron.Schedule
+	resources *regexp.Regexp
+}
+
+// Next is when the schedule fires next after t.
+func (p Pipeline) Next(t time.Time) time.Time { return p.schedule.Next(t) }
+
+// Host is the upstream host named by the URL (the key of its rate limit).
+func (p Pipeline) Host() string {
+	u, _ := url.Parse(p.URL)
+	return u.Host
+}
+
+// cronParser accepts the standard 5 fields, an optional leading seconds
+// field (tests fire every second) and descriptors (@daily, @every 6h).
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// FieldError is a problem with one field of a definition file.
+type FieldError struct {
+	File   string
+	Line   int
+	Field  string
+	Reason string
+}
+
+func (e FieldError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Field == "" {
+		return loc + ": " + e.Reason
+	}
+	return fmt.Sprintf("%s: field %q: %s", loc, e.Field, e.Reason)
+}
+
+// LoadError lists every problem found in a pipelines directory.
+type LoadError struct{ Problems []FieldError }
+
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid pipeline definitions (%d problems):", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Load reads every *.yaml / *.yml file of dir, one pipeline per file, and
+// validates them all: on any problem it returns a *LoadError naming each
+// file, field and reason, and no pipelines.
+func Load(dir string) ([]Pipeline, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("pipelines directory: %w", err)
+	}
+	var out []Pipeline
+	var problems []FieldError
+	byName := map[string]string{}
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+			continue
+		}
+		path := filepath.Join(dir, n)
+		p, errs := LoadFile(path)
+		if len(errs) > 0 {
+			problems = append(problems, errs...)
+			continue
+		}
+		if prev, dup := byName[p.Name]; dup {
+			problems = append(problems, FieldError{File: path, Field: "name", Reason: fmt.Sprintf("%q is already the name of %s", p.Name, prev)})
+			continue
+		}
+		byName[p.Name] = path
+		out = append(out, p)
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("pipelines directory %s holds no *.yaml definition", dir)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+var knownFields = []string{"name", "description", "source", "schedule", "url", "resources", "rate", "burst", "lookback", "enabled"}
+
+// LoadFile reads and validates one definition file.
+func LoadFile(path string) (Pipeline, []FieldError) {
+	p := Pipeline{File: path, Rate: 1, Burst: 1, Enabled: true}
+	bad := func(line int, field, reason string) []FieldError {
+		return []FieldError{{File: path, Line: line, Field: field, Reason: reason}}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return p, bad(0, "", err.Error())
+	}
+	defer f.Close()
+	var doc yaml.Node
+	if err := yaml.NewDecoder(f).Decode(&doc); err != nil {
+		return p, bad(0, "", "not valid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return p, bad(doc.Line, "", "want a mapping of fields (name: ..., source: ...)")
+	}
+	m := doc.Content[0]
+	var errs []FieldError
+	seen := map[string]int{}
+	var lookback string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		field := k.Value
+		if l, dup := seen[field]; dup {
+			errs = append(errs, FieldError{path, k.Line, field, fmt.Sprintf("given twice (first on line %d)", l)})
+			continue
+		}
+		seen[field] = k.Line
+		var target any
+		switch field {
+		case "name":
+			target = &p.Name
+		case "description":
+			target = &p.Description
+		case "source":
+			target = &p.Source
+		case "schedule":
+			target = &p.Schedule
+		case "url":
+			target = &p.URL
+		case "resources":
+			target = &p.Resources
+		case "rate":
+			target = &p.Rate
+		case "burst":
+			target = &p.Burst
+		case "lookback":
+			target = &lookback
+		case "enabled":
+			target = &p.Enabled
+		default:
+			errs = append(errs, FieldError{path, k.Line, field, "unknown field (known: " + strings.Join(knownFields, ", ") + ")"})
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			errs = append(errs, FieldError{path, v.Line, field, "want a single value"})
+			continue
+		}
+		if err := v.Decode(target); err != nil {
+			errs = append(errs, FieldError{path, v.Line, field, fmt.Sprintf("%q is not a %s", v.Value, kindOf(target))})
+		}
+	}
+	line := func(f string) int { return seen[f] }
+	need := func(f, val string) {
+		if strings.TrimSpace(val) == "" {
+			errs = append(errs, FieldError{path, line(f), f, "required"})
+		}
+	}
+	need("name", p.Name)
+	need("source", p.Source)
+	need("schedule", p.Schedule)
+	need("url", p.URL)
+	if p.Name != "" && !nameRe.MatchString(p.Name) {
+		errs = append(errs, FieldError{path, line("name"), "name", fmt.Sprintf("%q: use lower-case letters, digits, - and _", p.Name)})
+	}
+	switch p.Source {
+	case "", SourceDECP, SourceBOAMP, SourceBOAMPArchive:
+	default:
+		errs = append(errs, FieldError{path, line("source"), "source", fmt.Sprintf("%q is not one of decp, boamp, boamp-archive", p.Source)})
+	}
+	if p.Schedule != "" {
+		s, err := cronParser.Parse(p.Schedule)
+		if err != nil {
+			errs = append(errs, FieldError{path, line("schedule"), "schedule", fmt.Sprintf("%q is not a cron spec: %v (e.g. \"0 */6 * * *\", \"@daily\", \"@every 4h\")", p.Schedule, err)})
+		}
+		p.schedule = s
+	}
+	if p.URL != "" {
+		u, err := url.Parse(p.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, FieldError{path, line("url"), "url", fmt.Sprintf("%q is not an http(s) URL", p.URL)})
+		}
+	}
+	if p.Resources != "" {
+		if p.Source != SourceDECP {
+			errs = append(errs, FieldError{path, line("resources"), "resources", "only decp pipelines read a dataset's resources"})
+		}
+		re, err := regexp.Compile(p.Resources)
+		if err != nil {
+			errs = append(errs, FieldError{path, line("resources"), "resources", fmt.Sprintf("%q is not a regular expression: %v", p.Resources, err)})
+		}
+		p.resources = re
+	}
+	if p.Rate <= 0 {
+		errs = append(errs, FieldError{path, line("rate"), "rate", fmt.Sprintf("%v: want requests per second > 0", p.Rate)})
+	}
+	if p.Burst < 1 {
+		errs = append(errs, FieldError{path, line("burst"), "burst", fmt.Sprintf("%d: want at least 1", p.Burst)})
+	}
+	if lookback != "" {
+		d, err := ParseLookback(lookback)
+		if err != nil {
+			errs = append(errs, FieldError{path, line("lookback"), "lookback", err.Error()})
+		}
+		p.Lookback = d
+	}
+	return p, errs
+}
+
+func kindOf(target any) string {
+	switch target.(type) {
+	case *float64:
+		return "number"
+	case *int:
+		return "whole number"
+	case *bool:
+		return "boolean (true or false)"
+	}
+	return "string"
+}
+
+// ParseLookback reads a duration in days ("3d") or as Go writes it ("36h").
+func ParseLookback(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q: want a number of days (\"3d\") or a duration (\"36h\")", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q: want a number of days (\"3d\") or a duration (\"36h\")", s)
+	}
+	return d, nil
+}
+
+// Find returns the pipeline called name.
+func Find(ps []Pipeline, name string) (Pipeline, error) {
+	var names []string
+	for _, p := range ps {
+		if p.Name == name {
+			return p, nil
+		}
+		names = append(names, p.Name)
+	}
+	return Pipeline{}, fmt.Errorf("no pipeline %q; defined: %s", name, strings.Join(names, ", "))
+}
+
+// ErrRunning is returned when a pipeline is asked to run while it runs.
+var ErrRunning = errors.New("pipeline is already running")
