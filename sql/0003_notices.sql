@@ -1,6 +1,12 @@
 -- BOAMP / eForms notices and their lots. Identity: notice_id (BOAMP idweb,
--- or the eForms notice id). A correction updates the notice (higher
--- version); a cancellation sets cancelled; nothing is deleted.
+-- or the eForms notice id). A correction is a notice of its own (kind
+-- correction, parent_notice_id the notice it corrects) and also rewrites
+-- the corrected notice with a higher version: its id added to corrected_by,
+-- its new deadline when it gives one. A cancellation sets cancelled on the
+-- notice it cancels. Nothing is deleted. content_hash is the hash of the
+-- parsed content: re-ingesting an unchanged notice writes nothing.
+-- deadline is an instant in UTC (BOAMP's offset-carrying value, or Paris
+-- local time when none is given).
 CREATE TABLE IF NOT EXISTS notices (
     notice_id String,
     source String,
@@ -25,6 +31,7 @@ CREATE TABLE IF NOT EXISTS notices (
     parent_notice_id String,
     contract_folder_id String,
     cancelled UInt8,
+    corrected_by Array(String),
     winners Array(String),
     declared_labels Array(String),
     declared_negative Array(String),
@@ -39,6 +46,9 @@ CREATE TABLE IF NOT EXISTS notices (
 PARTITION BY toYYYYMM(publication_date)
 ORDER BY notice_id;
 
+-- Lots are written with the version of their notice: the current lots of a
+-- notice are those whose version is the notice's current version (a new
+-- version with fewer lots leaves the old rows behind, at an older version).
 CREATE TABLE IF NOT EXISTS lots (
     notice_id String,
     lot_number String,
