@@ -20,6 +20,7 @@ type Store struct {
 	conn     driver.Conn
 	database string
 	addr     string
+	rollups  rollupCache // freshness of the API's derived tables (rollups.go)
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -1,0 +1,16 @@
+package store
+
+import "context"
+
+// InsertForTest writes rows into a table with named columns. Only tests
+// and benchmarks use it, to set up exact rows the queries must count;
+// the sources write through their own store functions.
+func (s *Store) InsertForTest(ctx context.Context, table string, columns []string, rows ...[]any) error {
+	return s.insert(ctx, table, columns, rows...)
+}
+
+// ExecForTest runs one statement (benchmarks fill tables with
+// INSERT ... SELECT FROM system.numbers).
+func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
+	return s.conn.Exec(withTimeout(ctx, 3600), query, args...)
+}
