@@ -1,0 +1,380 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vigie-data/vigie/internal/fetch"
+	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/store"
+	"github.com/vigie-data/vigie/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// testClient retries fast, so that a storm ends in seconds.
+func testClient(headerTimeout time.Duration) *fetch.Client {
+	c := fetch.New(1000, 100)
+	c.MaxAttempts = 3
+	c.BaseBackoff = 10 * time.Millisecond
+	c.MaxBackoff = 50 * time.Millisecond
+	c.HTTP.Transport.(*http.Transport).ResponseHeaderTimeout = headerTimeout
+	return c
+}
+
+func testPipeline(t *testing.T, name, source, schedule, url string, lookback time.Duration) Pipeline {
+	t.Helper()
+	s, err := cronParser.Parse(schedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Pipeline{Name: name, Source: source, Schedule: schedule, URL: url, Rate: 1000, Burst: 100,
+		Lookback: lookback, Enabled: true, schedule: s}
+}
+
+func newTestRunner(st *store.Store, jobs map[string]Job) *Runner {
+	return &Runner{Store: st, Fetch: testClient(time.Second), Jobs: jobs, Metrics: NewMetrics(), ProgressOut: io.Discard}
+}
+
+func runs(t *testing.T, st *store.Store, pipeline string) []store.Run {
+	t.Helper()
+	rs, err := st.Runs(context.Background(), pipeline, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// dayUpstream serves one page per day at /day/YYYY-MM-DD. While storm is
+// set, it answers 500, 429 or nothing (a hang past the client's header
+// timeout) in turn.
+type dayUpstream struct {
+	storm    atomic.Bool
+	requests atomic.Int64
+	mu       sync.Mutex
+	served   []string
+}
+
+func (u *dayUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := u.requests.Add(1)
+	if u.storm.Load() {
+		switch n % 3 {
+		case 0:
+			w.WriteHeader(http.StatusInternalServerError)
+		case 1:
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 2:
+			select {
+			case <-time.After(2 * time.Second):
+			case <-r.Context().Done():
+			}
+		}
+		return
+	}
+	u.mu.Lock()
+	u.served = append(u.served, strings.TrimPrefix(r.URL.Path, "/day/"))
+	u.mu.Unlock()
+	fmt.Fprintf(w, `{"day":%q}`, strings.TrimPrefix(r.URL.Path, "/day/"))
+}
+
+// fakeBOAMPAPI reads the upstream one day at a time, as the real ingestion
+// pages through the API, and reports each day done.
+func fakeBOAMPAPI(seen *[]string) BOAMPAPIFunc {
+	return func(ctx context.Context, rc *RunContext, since, until time.Time, onDay func(time.Time) error) (ingest.Summary, error) {
+		sum := ingest.Summary{Source: "boamp"}
+		*seen = append(*seen, since.Format(DayLayout)+".."+until.Format(DayLayout))
+		for d := since; !d.After(until); d = d.AddDate(0, 0, 1) {
+			if _, err := rc.Fetch.Get(ctx, rc.Pipeline.URL+"/day/"+d.Format(DayLayout)); err != nil {
+				return sum, err
+			}
+			sum.RecordsRead++
+			sum.New++
+			rc.Progress.Add(1)
+			if err := onDay(d); err != nil {
+				return sum, err
+			}
+		}
+		return sum, nil
+	}
+}
+
+// A 500/429/timeout storm ends in a failed run with the reason; the next
+// run, once upstream is back, resumes from the last committed day.
+func TestStormFailsThenResumes(t *testing.T) {
+	st := storetest.New(t)
+	up := &dayUpstream{}
+	srv := httptest.NewServer(up)
+	defer srv.Close()
+	var seen []string
+	r := newTestRunner(st, map[string]Job{SourceBOAMP: BOAMPAPIJob(fakeBOAMPAPI(&seen))})
+	r.Fetch = testClient(300 * time.Millisecond)
+	clock := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	r.Clock = func() time.Time { return clock }
+	p := testPipeline(t, "boamp-api", SourceBOAMP, "@every 1h", srv.URL, 3*24*time.Hour)
+	ctx := context.Background()
+
+	run, err := r.Run(ctx, p)
+	if err != nil || run.Status != StatusOK || run.Checkpoint != "2026-01-09" || run.RecordsRead != 4 {
+		t.Fatalf("first run: %+v, err %v; want ok, 4 days read (07..10), checkpoint 2026-01-09", run, err)
+	}
+
+	// Five days later, upstream breaks down in the middle of the run.
+	clock = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	up.mu.Lock()
+	up.served = nil
+	up.mu.Unlock()
+	var stormRun store.Run
+	func() {
+		// Days 09 and 10 come through, then the storm.
+		served := 0
+		r.Jobs[SourceBOAMP] = BOAMPAPIJob(func(ctx context.Context, rc *RunContext, since, until time.Time, onDay func(time.Time) error) (ingest.Summary, error) {
+			return fakeBOAMPAPI(&seen)(ctx, rc, since, until, func(d time.Time) error {
+				served++
+				if served == 2 {
+					up.storm.Store(true)
+				}
+				return onDay(d)
+			})
+		})
+		stormRun, err = r.Run(ctx, p)
+	}()
+	if err == nil || stormRun.Status != StatusFailed {
+		t.Fatalf("storm run: %+v, err %v; want failed", stormRun, err)
+	}
+	if !strings.Contains(stormRun.Error, "giving up after 3 attempts") {
+		t.Errorf("failed run's error does not give the reason: %q", stormRun.Error)
+	}
+	if stormRun.Checkpoint != "2026-01-10" {
+		t.Errorf("checkpoint after the storm %q, want 2026-01-10 (the last day committed)", stormRun.Checkpoint)
+	}
+	codes := map[string]uint64{}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, c := range fetch.StatusCounts() {
+		if c.Host == host {
+			codes[c.Status] = c.Count
+		}
+	}
+	if codes["500"] == 0 || codes["429"] == 0 || codes["error"] == 0 {
+		t.Errorf("upstream statuses counted %v: want 500s, 429s and timeouts", codes)
+	}
+
+	// Upstream back: the next run starts from the checkpoint, not from
+	// today - lookback (12th), and not from scratch.
+	up.storm.Store(false)
+	seen = nil
+	r.Jobs[SourceBOAMP] = BOAMPAPIJob(fakeBOAMPAPI(&seen))
+	run, err = r.Run(ctx, p)
+	if err != nil || run.Status != StatusOK {
+		t.Fatalf("resumed run: %+v, err %v", run, err)
+	}
+	if len(seen) != 1 || seen[0] != "2026-01-10..2026-01-15" {
+		t.Errorf("resumed run read %v, want 2026-01-10..2026-01-15", seen)
+	}
+	if run.Checkpoint != "2026-01-14" {
+		t.Errorf("checkpoint after resuming %q, want 2026-01-14", run.Checkpoint)
+	}
+	cp, _, err := st.LoadCheckpoint(ctx, "boamp-api")
+	if err != nil || cp.Checkpoint != "2026-01-14" || cp.RunID != run.RunID {
+		t.Errorf("stored checkpoint %+v, err %v", cp, err)
+	}
+
+	rs := runs(t, st, "boamp-api")
+	if len(rs) != 3 {
+		t.Fatalf("%d runs recorded, want 3: %+v", len(rs), rs)
+	}
+	want := []string{StatusOK, StatusFailed, StatusOK} // newest first
+	for i, s := range want {
+		if rs[i].Status != s {
+			t.Errorf("run %d status %q, want %q", i, rs[i].Status, s)
+		}
+		if rs[i].FinishedAt.IsZero() {
+			t.Errorf("run %d has no end", i)
+		}
+	}
+	var b strings.Builder
+	r.Metrics.Write(&b)
+	for _, line := range []string{
+		`vigie_pipeline_runs_total{pipeline="boamp-api",status="ok"} 2`,
+		`vigie_pipeline_runs_total{pipeline="boamp-api",status="failed"} 1`,
+		`vigie_pipeline_errors_total{pipeline="boamp-api"} 1`,
+		`vigie_upstream_responses_total{host="` + host + `",status="500"}`,
+	} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("metrics lack %s:\n%s", line, b.String())
+		}
+	}
+}
+
+// A slow run is never overlapped by its next turn; the turn is skipped.
+func TestNoOverlapWhenSlow(t *testing.T) {
+	st := storetest.New(t)
+	var active, maxActive, started atomic.Int64
+	slow := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+		n := active.Add(1)
+		defer active.Add(-1)
+		started.Add(1)
+		for {
+			m := maxActive.Load()
+			if n <= m || maxActive.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		select {
+		case <-time.After(2500 * time.Millisecond):
+			return ingest.Summary{Source: "decp", RecordsRead: 1, New: 1}, nil
+		case <-ctx.Done():
+			return ingest.Summary{}, ctx.Err()
+		}
+	}
+	r := newTestRunner(st, map[string]Job{SourceDECP: slow})
+	p := testPipeline(t, "slow", SourceDECP, "@every 1s", "http://upstream.test/", 0)
+	sch := NewScheduler(r, []Pipeline{p})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := sch.Start(ctx)
+	time.Sleep(4600 * time.Millisecond)
+	cancel()
+	<-done
+
+	if maxActive.Load() != 1 {
+		t.Errorf("%d runs of the pipeline at once, want 1", maxActive.Load())
+	}
+	if started.Load() != 2 {
+		t.Errorf("%d runs started in 4.6 s with a 2.5 s run every 1 s, want 2", started.Load())
+	}
+	var b strings.Builder
+	r.Metrics.Write(&b)
+	if strings.Contains(b.String(), `vigie_pipeline_skipped_total{pipeline="slow"} 0`) {
+		t.Errorf("no skipped turn counted:\n%s", b.String())
+	}
+	rs := runs(t, st, "slow")
+	if len(rs) != 2 || rs[0].Status != StatusInterrupted || rs[1].Status != StatusOK {
+		t.Errorf("runs recorded %+v: want an ok run, then one interrupted by the stop", rs)
+	}
+}
+
+// A schedule fires by itself and the run is recorded with what it read.
+func TestScheduleFires(t *testing.T) {
+	st := storetest.New(t)
+	up := &dayUpstream{}
+	srv := httptest.NewServer(up)
+	defer srv.Close()
+	var seen []string
+	r := newTestRunner(st, map[string]Job{SourceBOAMP: BOAMPAPIJob(fakeBOAMPAPI(&seen))})
+	p := testPipeline(t, "fires", SourceBOAMP, "@every 1s", srv.URL, 24*time.Hour)
+	off := p
+	off.Name, off.Enabled = "off", false
+	sch := NewScheduler(r, []Pipeline{p, off})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := sch.Start(ctx)
+	if _, ok := sch.NextRuns()["off"]; ok {
+		t.Errorf("a disabled pipeline is scheduled")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if rs := runs(t, st, "fires"); len(rs) > 0 && rs[len(rs)-1].Status == StatusOK {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	rs := runs(t, st, "fires")
+	if len(rs) == 0 {
+		t.Fatal("the schedule never fired")
+	}
+	first := rs[len(rs)-1]
+	if first.Status != StatusOK || first.RecordsRead != 2 || first.Checkpoint != dayOf(first.StartedAt).AddDate(0, 0, -1).Format(DayLayout) {
+		t.Errorf("first scheduled run %+v: want ok, 2 days read, checkpoint yesterday", first)
+	}
+	if len(runs(t, st, "off")) != 0 {
+		t.Errorf("the disabled pipeline ran")
+	}
+	list, err := Statuses(context.Background(), st, sch.Pipelines, time.Now(), sch.NextRuns(), r.Running)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Name != "fires" || list[0].LastRun == nil || list[0].NextRun == nil || list[0].Checkpoint == "" {
+		t.Errorf("status of the scheduled pipeline: %+v", list[0])
+	}
+	if list[1].NextRun != nil || list[1].LastRun != nil {
+		t.Errorf("status of the disabled pipeline: %+v", list[1])
+	}
+}
+
+// On stop, a run in progress is cancelled and recorded interrupted, within
+// the bound (10 s), keeping the checkpoint of what it had committed.
+func TestShutdownRecordsInterrupted(t *testing.T) {
+	st := storetest.New(t)
+	var inRun = make(chan struct{})
+	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+		if err := rc.Commit(ctx, "2026-01-01"); err != nil {
+			return ingest.Summary{}, err
+		}
+		close(inRun)
+		<-ctx.Done()
+		time.Sleep(300 * time.Millisecond) // the batch in flight ends
+		return ingest.Summary{Source: "boamp", RecordsRead: 7}, ctx.Err()
+	}
+	r := newTestRunner(st, map[string]Job{SourceBOAMP: job})
+	p := testPipeline(t, "long", SourceBOAMP, "@every 1s", "http://upstream.test/", 0)
+	sch := NewScheduler(r, []Pipeline{p})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := sch.Start(ctx)
+	select {
+	case <-inRun:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run never started")
+	}
+	t0 := time.Now()
+	cancel()
+	<-done
+	took := time.Since(t0)
+	t.Logf("shutdown with a run in progress took %v", took)
+	if took > 10*time.Second {
+		t.Errorf("shutdown took %v, want under 10 s", took)
+	}
+	rs := runs(t, st, "long")
+	if len(rs) != 1 || rs[0].Status != StatusInterrupted || rs[0].Checkpoint != "2026-01-01" || rs[0].RecordsRead != 7 {
+		t.Errorf("runs %+v: want one interrupted run at checkpoint 2026-01-01 with 7 read", rs)
+	}
+}
+
+// A second Run of a pipeline that runs is refused at once.
+func TestRunRefusesOverlap(t *testing.T) {
+	st := storetest.New(t)
+	release := make(chan struct{})
+	inRun := make(chan struct{})
+	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+		close(inRun)
+		<-release
+		return ingest.Summary{}, nil
+	}
+	r := newTestRunner(st, map[string]Job{SourceDECP: job})
+	p := testPipeline(t, "one", SourceDECP, "@daily", "http://upstream.test/", 0)
+	errc := make(chan error)
+	go func() { _, err := r.Run(context.Background(), p); errc <- err }()
+	<-inRun
+	if !r.Running("one") {
+		t.Errorf("Running is false during the run")
+	}
+	if _, err := r.Run(context.Background(), p); !errors.Is(err, ErrRunning) {
+		t.Errorf("second run: err %v, want ErrRunning", err)
+	}
+	close(release)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if r.Running("one") {
+		t.Errorf("Running is true after the run")
+	}
+}
