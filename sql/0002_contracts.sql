@@ -3,12 +3,17 @@
 -- the latest publication wins. partition_year is the notification year
 -- seen when the contract was first stored (0 when unknown) and is kept for
 -- every later version, so that versions of one contract share a partition.
+-- key_hash is xxhash64(buyer_siret NUL contract_id): the ingestion looks
+-- existing rows up by it in large batches (a UInt64 IN set is cheap to
+-- scan, a tuple of strings is not). run_id names the run that wrote the
+-- row, so that a contract repeated inside one input counts once.
 CREATE TABLE IF NOT EXISTS contracts (
     uid String,
     buyer_siret String,
     buyer_siren String,
     buyer_name String,
     contract_id String,
+    key_hash UInt64,
     kind String,
     nature String,
     object String,
@@ -45,6 +50,7 @@ CREATE TABLE IF NOT EXISTS contracts (
     content_hash UInt64,
     partition_year UInt16,
     version UInt64,
+    run_id String,
     ingested_at DateTime
 ) ENGINE = ReplacingMergeTree(version)
 PARTITION BY partition_year

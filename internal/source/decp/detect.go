@@ -1,0 +1,71 @@
+package decp
+
+import (
+	"time"
+
+	"github.com/vigie-data/vigie/internal/clause"
+	"github.com/vigie-data/vigie/internal/store"
+)
+
+// Field paths of the declared considerations, recorded with the evidence.
+const (
+	socialPath = "considerationsSociales/considerationSociale"
+	envPath    = "considerationsEnvironnementales/considerationEnvironnementale"
+)
+
+// detect runs the clause detector on a contract: what the buyer declared
+// (the considerations) and what its object says. It returns the labels
+// read in the text and the detection row of the contract.
+func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
+	var declared []clause.Evidence
+	for _, v := range c.Considerations.Social {
+		declared = append(declared, clause.FromDECPConsideration(v, socialPath)...)
+	}
+	for _, v := range c.Considerations.Environmental {
+		declared = append(declared, clause.FromDECPConsideration(v, envPath)...)
+	}
+	var detected clause.Result
+	if c.Object != "" {
+		detected = clause.DetectFields([]clause.Field{{Name: "object", Text: c.Object}})
+	}
+	merged := clause.Merge(declared, detected)
+
+	row := store.DetectionRow{
+		SubjectKind:     "contract",
+		SubjectID:       uid,
+		DetectedLabels:  nonNilStrings(detected.Labels),
+		DetectorVersion: clause.Version,
+		DetectedAt:      at,
+		Version:         version,
+	}
+	var pos, neg []string
+	for _, e := range declared {
+		if e.Negative {
+			neg = appendOnce(neg, e.Label)
+		} else {
+			pos = appendOnce(pos, e.Label)
+		}
+	}
+	row.DeclaredLabels, row.DeclaredNegative = nonNilStrings(pos), nonNilStrings(neg)
+	for _, e := range merged.Evidence {
+		row.Evidence = append(row.Evidence, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
+			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0))})
+	}
+	return row.DetectedLabels, row
+}
+
+func appendOnce(l []string, s string) []string {
+	for _, x := range l {
+		if x == s {
+			return l
+		}
+	}
+	return append(l, s)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

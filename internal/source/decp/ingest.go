@@ -1,0 +1,476 @@
+package decp
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/vigie-data/vigie/internal/fetch"
+	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/store"
+	"github.com/vigie-data/vigie/internal/theme"
+)
+
+// Options of one ingestion.
+type Options struct {
+	Source   string           // channel name for provenance (e.g. "data.gouv.fr", "pes"); default derived from origin
+	RunID    string           // recorded with the rows and quarantine; default a new id
+	Progress *ingest.Progress // may be nil
+}
+
+// QuarantineSource is the quarantine table's source of DECP records.
+const QuarantineSource = "decp"
+
+// BatchSize is the number of records looked up and written together.
+var BatchSize = 20000
+
+// Ingest reads one DECP document (JSON or XML, 2019 or 2022 format,
+// plain/gzip/zip detected from content) from r and stores it. origin names
+// it in provenance and quarantine (a path or URL). Unreadable records are
+// quarantined and counted; an input that is not DECP at all is an error.
+func Ingest(ctx context.Context, st *store.Store, r io.Reader, origin string, opts Options) (ingest.Summary, error) {
+	return run(ctx, st, origin, opts, func(each func(document) error) error {
+		return openDocuments(r, origin, each)
+	})
+}
+
+// IngestFile ingests a file (a zip is read in place).
+func IngestFile(ctx context.Context, st *store.Store, path string, opts Options) (ingest.Summary, error) {
+	if _, err := os.Stat(path); err != nil {
+		return ingest.Summary{Source: sourceName(opts.Source, path)}, fmt.Errorf("decp: %w", err)
+	}
+	return run(ctx, st, path, opts, func(each func(document) error) error {
+		return openFile(path, each)
+	})
+}
+
+// IngestURL downloads a document with c and ingests it as it arrives. A
+// zip archive (which needs random access) is spooled to a temporary file
+// first.
+func IngestURL(ctx context.Context, st *store.Store, c *fetch.Client, u string, opts Options) (ingest.Summary, error) {
+	resp, err := c.Open(ctx, u, nil)
+	if err != nil {
+		return ingest.Summary{Source: sourceName(opts.Source, u)}, fmt.Errorf("decp: %w", err)
+	}
+	defer resp.Body.Close()
+	return Ingest(ctx, st, resp.Body, u, opts)
+}
+
+// sourceName is the provenance channel: the option, or the host of a URL,
+// or the base name of a file.
+func sourceName(source, origin string) string {
+	if source != "" {
+		return source
+	}
+	if u, err := url.Parse(origin); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	base := filepath.Base(origin)
+	for _, ext := range []string{".gz", ".zip", ".json", ".xml"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base
+}
+
+func newRunID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "decp-" + time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// item is a record after parsing.
+type item struct {
+	rec     rawRecord
+	c       *Contract
+	err     error
+	key     uint64
+	version uint64
+}
+
+// run is the pipeline: a scanner cuts records out of the documents, parse
+// workers turn them into contracts, and a writer looks each batch up and
+// stores it, while the next batch is being read.
+func run(ctx context.Context, st *store.Store, origin string, opts Options, docs func(func(document) error) error) (ingest.Summary, error) {
+	start := time.Now()
+	src := sourceName(opts.Source, origin)
+	if opts.RunID == "" {
+		opts.RunID = newRunID()
+	}
+	sum := ingest.Summary{Source: src}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	chunks := make(chan []rawRecord, 8)
+	parsed := make(chan []item, 8)
+	batches := make(chan []item, 1)
+
+	// Scanner.
+	var scanErr error
+	go func() {
+		defer close(chunks)
+		chunk := make([]rawRecord, 0, 256)
+		flush := func() error {
+			if len(chunk) == 0 {
+				return nil
+			}
+			select {
+			case chunks <- chunk:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			chunk = make([]rawRecord, 0, 256)
+			return nil
+		}
+		scanErr = docs(func(d document) error {
+			br, ok := d.r.(*bufio.Reader)
+			if !ok {
+				br = bufio.NewReaderSize(d.r, 1<<20)
+			}
+			format, err := sniff(br)
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
+			emit := func(r rawRecord) error {
+				r.origin, r.format = d.name, format
+				chunk = append(chunk, r)
+				if opts.Progress != nil {
+					opts.Progress.Add(1)
+				}
+				if len(chunk) == cap(chunk) {
+					return flush()
+				}
+				return nil
+			}
+			if format == formatXML {
+				err = scanXML(br, emit)
+			} else {
+				err = scanJSON(br, emit)
+			}
+			if errors.Is(err, errStop) {
+				err = nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
+			return flush()
+		})
+		if scanErr != nil {
+			cancel(scanErr)
+		}
+	}()
+
+	// Parse workers.
+	now := time.Now()
+	var wg sync.WaitGroup
+	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range chunks {
+				items := make([]item, len(chunk))
+				for i := range chunk {
+					items[i] = parseOne(chunk[i], now)
+				}
+				select {
+				case parsed <- items:
+				case <-ctx.Done():
+					for range chunks { // let the scanner end
+					}
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(parsed) }()
+
+	// Writer.
+	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
+	var writeErr error
+	writeDone := make(chan struct{})
+	go func() {
+		defer close(writeDone)
+		for b := range batches {
+			if writeErr != nil {
+				continue
+			}
+			if err := w.process(ctx, b); err != nil {
+				writeErr = err
+				cancel(err)
+			}
+		}
+	}()
+
+	batch := make([]item, 0, BatchSize)
+	for items := range parsed {
+		batch = append(batch, items...)
+		if len(batch) >= BatchSize {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+			}
+			batch = make([]item, 0, BatchSize)
+		}
+	}
+	if len(batch) > 0 && ctx.Err() == nil {
+		batches <- batch
+	}
+	close(batches)
+	<-writeDone
+
+	sum.RecordsRead = w.read
+	sum.Contracts = w.read - w.quarantined - w.repeats
+	sum.New, sum.Updated, sum.Duplicates, sum.Quarantined = w.new, w.updated, w.duplicates, w.quarantined
+	sum.Seconds = time.Since(start).Seconds()
+	if err := context.Cause(ctx); err != nil { // the first failure of any stage
+		if scanErr != nil && errors.Is(err, scanErr) {
+			return sum, fmt.Errorf("decp: %w", err)
+		}
+		return sum, fmt.Errorf("decp %s: %w", origin, err)
+	}
+	_ = writeErr
+	slog.Debug("decp ingested", "origin", origin, "records", sum.RecordsRead, "seconds", sum.Seconds)
+	return sum, nil
+}
+
+// parseOne decodes and maps one record.
+func parseOne(rec rawRecord, now time.Time) item {
+	it := item{rec: rec}
+	if rec.err != nil {
+		it.err = rec.err
+		return it
+	}
+	tree := rec.tree
+	if tree == nil {
+		if err := json.Unmarshal(rec.body, &tree); err != nil {
+			it.err = fmt.Errorf("broken JSON record: %v", err)
+			return it
+		}
+	} else {
+		it.rec.body = treeJSON(tree)
+		it.rec.tree = nil
+	}
+	c, err := parseRecord(tree, rec.kind, rec.envelope, now)
+	if err != nil {
+		it.err = err
+		return it
+	}
+	it.c = c
+	it.key = KeyHash(c.Buyer.SIRET, c.ID)
+	it.version = Version(c.LastPublished, c.ContentHash)
+	return it
+}
+
+// KeyHash is the identity of a contract as stored in contracts.key_hash:
+// xxhash64 of buyer SIRET, NUL, contract id.
+func KeyHash(siret, id string) uint64 {
+	d := xxhash.New()
+	d.WriteString(siret)
+	d.Write([]byte{0})
+	d.WriteString(id)
+	return d.Sum64()
+}
+
+// Version orders the publications of a contract: the day of its latest
+// publication in the high bits (none = 0, older than any date), the
+// content hash in the low 40 bits, so that two different records of the
+// same day resolve the same way whatever the order they are read in, and
+// the same record read again gives the same version.
+func Version(published *time.Time, contentHash uint64) uint64 {
+	var days uint64
+	if published != nil {
+		days = uint64(published.Unix()/86400) + 1
+	}
+	return days<<40 | contentHash&(1<<40-1)
+}
+
+// writer looks batches up and stores them; it keeps the run's counts.
+type writer struct {
+	st     *store.Store
+	source string
+	runID  string
+	now    time.Time
+
+	read, new, updated, duplicates, quarantined, repeats int64
+}
+
+func position(r *rawRecord) string {
+	return fmt.Sprintf("record %d, byte %d", r.index, r.offset)
+}
+
+const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
+
+func (w *writer) process(ctx context.Context, items []item) error {
+	w.read += int64(len(items))
+	var quarantine []store.QuarantineRow
+	best := make(map[uint64]int, len(items))
+	for i := range items {
+		it := &items[i]
+		if it.err != nil {
+			body := it.rec.body
+			if len(body) > maxQuarantined {
+				body = body[:maxQuarantined]
+			}
+			quarantine = append(quarantine, store.QuarantineRow{Source: QuarantineSource, Origin: it.rec.origin,
+				Position: position(&it.rec), Reason: it.err.Error(), Record: string(body), RunID: w.runID, QuarantinedAt: w.now})
+			slog.Warn("decp record quarantined", "origin", it.rec.origin, "position", position(&it.rec), "reason", it.err.Error())
+			continue
+		}
+		if j, ok := best[it.key]; ok {
+			w.duplicates++
+			w.repeats++
+			if it.version > items[j].version {
+				best[it.key] = i
+			}
+			continue
+		}
+		best[it.key] = i
+	}
+	w.quarantined += int64(len(quarantine))
+	if err := w.st.Quarantine(ctx, quarantine...); err != nil {
+		return err
+	}
+
+	keys := make([]uint64, 0, len(best))
+	for k := range best {
+		keys = append(keys, k)
+	}
+	states, err := w.st.ContractStates(ctx, keys)
+	if err != nil {
+		return err
+	}
+
+	var b store.ContractBatch
+	years := make(map[uint64]uint16, len(best))
+	for k, i := range best {
+		it := &items[i]
+		ex, found := states[k]
+		year := uint16(0)
+		if d := it.c.NotificationDate; d != nil {
+			year = uint16(d.Year())
+		}
+		write := false
+		switch {
+		case !found:
+			w.new++
+			write = true
+		case ex.RunID == w.runID: // seen earlier in this run's input
+			w.duplicates++
+			w.repeats++
+			year = ex.PartitionYear
+			write = it.version > ex.Version
+		case ex.ContentHash == it.c.ContentHash:
+			w.duplicates++
+			year = ex.PartitionYear
+		case it.version > ex.Version:
+			w.updated++
+			year = ex.PartitionYear
+			write = true
+		default: // an older publication than the one stored
+			w.duplicates++
+			year = ex.PartitionYear
+		}
+		years[k] = year
+		if write {
+			w.rows(&b, it, year)
+		}
+	}
+	for i := range items {
+		it := &items[i]
+		if it.err != nil {
+			continue
+		}
+		c := it.c
+		b.Sources = append(b.Sources, store.ContractSourceRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET, ContractID: c.ID,
+			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: c.LastPublished,
+			ContentHash: c.ContentHash, SeenAt: w.now, PartitionYear: years[it.key]})
+	}
+	return w.st.WriteContractBatch(ctx, &b)
+}
+
+// rows adds the rows of one contract version to b.
+func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
+	c := it.c
+	detected, det := detect(c, c.UID, it.version, w.now)
+	var cpvDiv string
+	if len(c.CPV) >= 2 {
+		cpvDiv = c.CPV[:2]
+	}
+	k := &c.Considerations
+	var declaredRaw []string
+	for _, v := range k.Social {
+		declaredRaw = append(declaredRaw, "social:"+v)
+	}
+	for _, v := range k.Environmental {
+		declaredRaw = append(declaredRaw, "environmental:"+v)
+	}
+	b.Contracts = append(b.Contracts, store.ContractRow{
+		UID: c.UID, BuyerSiret: c.Buyer.SIRET, BuyerSiren: c.Buyer.SIREN, BuyerName: c.Buyer.Name, ContractID: c.ID,
+		KeyHash: it.key, Kind: c.Kind, Nature: c.Nature, Object: c.Object, CPV: c.CPV, CPVDivision: cpvDiv,
+		Theme: cpvTheme(c.CPV), Procedure: c.Procedure,
+		PlaceCode: c.Place.Code, PlaceCodeType: c.Place.CodeType, PlaceName: c.Place.Name,
+		Departement: c.Place.Departement, Region: c.Place.Region,
+		DurationMonths: c.DurationMonths, NotificationDate: c.NotificationDate, PublicationDate: c.PublicationDate,
+		Amount: c.Amount, InitialAmount: c.InitialAmount, PriceForm: c.PriceForm,
+		Techniques: c.Techniques, ExecutionModalities: c.Modalities,
+		DeclaredSocialClause: u8(k.SocialClause), DeclaredSocialCriterion: u8(k.SocialCriterion),
+		DeclaredReserved: u8(k.Reserved), DeclaredEnvClause: u8(k.EnvClause), DeclaredEnvCriterion: u8(k.EnvCriterion),
+		DeclaredRaw: declaredRaw, DetectedLabels: detected, DetectorVersion: det.DetectorVersion,
+		QualityFlags: c.QualityFlags, SchemaVersion: c.SchemaVersion,
+		Source: w.source, Origin: it.rec.origin, Position: position(&it.rec),
+		ContentHash: c.ContentHash, PartitionYear: year, Version: it.version, RunID: w.runID, IngestedAt: w.now,
+	})
+	for i, h := range c.Holders {
+		b.Holders = append(b.Holders, store.HolderRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET, ContractID: c.ID,
+			ContractVersion: it.version, Idx: uint16(i), Type: h.Type, ID: h.ID, Name: h.Name, PartitionYear: year})
+	}
+	for _, m := range c.Modifications {
+		var hs []string
+		for _, h := range m.Holders {
+			hs = append(hs, h.ID)
+		}
+		b.Modifications = append(b.Modifications, store.ModificationRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET,
+			ContractID: c.ID, ModificationID: m.ID, Object: m.Object, SignatureDate: m.SignatureDate,
+			PublicationDate: m.PublicationDate, Amount: m.Amount, DurationMonths: m.DurationMonths, Holders: hs,
+			PartitionYear: year, Version: it.version})
+	}
+	b.Detections = append(b.Detections, det)
+	sum := sha256.Sum256(it.rec.body)
+	b.Raw = append(b.Raw, store.RawDocument{Source: QuarantineSource, DocKey: c.UID, Format: "decp-" + it.rec.format,
+		Origin: it.rec.origin, Position: position(&it.rec), SHA256: hex.EncodeToString(sum[:]), FetchedAt: w.now,
+		Body: string(it.rec.body)})
+}
+
+func cpvTheme(cpv string) string {
+	if cpv == "" {
+		return ""
+	}
+	return theme.FromCPV(cpv)
+}
+
+func u8(b *bool) *uint8 {
+	if b == nil {
+		return nil
+	}
+	v := uint8(0)
+	if *b {
+		v = 1
+	}
+	return &v
+}

@@ -1,0 +1,334 @@
+package decp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// rawRecord is one record as read from a document, before parsing.
+type rawRecord struct {
+	index    int64  // 0-based rank in the document
+	offset   int64  // byte offset of its first byte (in the decompressed stream)
+	kind     string // the kind the envelope tells, or ""
+	envelope string // Schema2022 when the envelope is the 2022 one
+	body     []byte // the JSON text of the record (XML: re-encoded as JSON)
+	tree     any    // XML: the record already read into a tree
+	err      error  // when set, the record could not be cut out: quarantine it
+	origin   string // the document it came from (set by the pipeline)
+	format   string // formatJSON or formatXML
+}
+
+// jsonScanner walks a DECP JSON document without decoding it: it finds the
+// records (elements of "marches", of "marches.marche" and
+// "marches.contrat-concession", or of a top-level list) and cuts out the
+// text of each one by counting brackets outside strings. A broken record
+// therefore costs only itself: it goes to quarantine when decoded, and the
+// walk goes on with the next one. Nothing is held but the current record.
+type jsonScanner struct {
+	r     *bufio.Reader
+	off   int64
+	index int64
+	emit  func(rawRecord) error
+	found bool
+	buf   []byte
+}
+
+func scanJSON(r io.Reader, emit func(rawRecord) error) error {
+	s := &jsonScanner{r: bufio.NewReaderSize(r, 1<<20), emit: emit}
+	c, err := s.skipWS()
+	if err != nil {
+		return fmt.Errorf("%w: empty document", errNotDECP)
+	}
+	switch c {
+	case '[':
+		s.found = true
+		return s.records("", "")
+	case '{':
+		if err := s.object(func(key string, first byte) error {
+			switch key {
+			case "marches":
+				s.found = true
+				switch first {
+				case '[':
+					return s.records("", "")
+				case '{':
+					return s.object(func(key string, first byte) error {
+						return s.kindList(key, first, Schema2022)
+					})
+				}
+				return s.skipRest(first)
+			case "marche", "contrat-concession":
+				s.found = true
+				return s.kindList(key, first, Schema2022)
+			}
+			return s.skipRest(first)
+		}); err != nil {
+			return err
+		}
+		if !s.found {
+			return fmt.Errorf("%w: a JSON object without \"marches\"", errNotDECP)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: JSON must start with { or [", errNotDECP)
+}
+
+// kindList reads the list under "marche" or "contrat-concession" (or a
+// single record given as an object).
+func (s *jsonScanner) kindList(key string, first byte, envelope string) error {
+	kind := ""
+	switch key {
+	case "marche":
+		kind = KindMarche
+	case "contrat-concession":
+		kind = KindConcession
+	default:
+		return s.skipRest(first)
+	}
+	switch first {
+	case '[':
+		return s.records(kind, envelope)
+	case '{':
+		return s.record('{', kind, envelope)
+	}
+	return s.skipRest(first)
+}
+
+func (s *jsonScanner) next() (byte, error) {
+	c, err := s.r.ReadByte()
+	if err == nil {
+		s.off++
+	}
+	return c, err
+}
+
+func (s *jsonScanner) skipWS() (byte, error) {
+	for {
+		c, err := s.next()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case 0xEF: // UTF-8 byte order mark
+			if s.off == 1 {
+				s.next()
+				s.next()
+				continue
+			}
+		}
+		return c, nil
+	}
+}
+
+// object walks the members of an object whose '{' was read, calling f with
+// each key and the first byte of its value; f must consume the value.
+func (s *jsonScanner) object(f func(key string, first byte) error) error {
+	for {
+		c, err := s.skipWS()
+		if err != nil {
+			return s.truncated(err)
+		}
+		switch c {
+		case '}':
+			return nil
+		case ',':
+			continue
+		case '"':
+		default:
+			return fmt.Errorf("%w: unexpected %q at byte %d", errNotDECP, c, s.off-1)
+		}
+		key, err := s.key()
+		if err != nil {
+			return s.truncated(err)
+		}
+		if c, err = s.skipWS(); err != nil {
+			return s.truncated(err)
+		}
+		if c != ':' {
+			return fmt.Errorf("%w: expected ':' after %q at byte %d", errNotDECP, key, s.off-1)
+		}
+		first, err := s.skipWS()
+		if err != nil {
+			return s.truncated(err)
+		}
+		if err := f(key, first); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *jsonScanner) truncated(err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("document ends early at byte %d", s.off)
+	}
+	return err
+}
+
+// key reads an envelope key (after its opening quote). Envelope keys have
+// no escapes worth decoding.
+func (s *jsonScanner) key() (string, error) {
+	var b []byte
+	for {
+		c, err := s.next()
+		if err != nil {
+			return "", err
+		}
+		switch c {
+		case '"':
+			return string(b), nil
+		case '\\':
+			c, err = s.next()
+			if err != nil {
+				return "", err
+			}
+		}
+		b = append(b, c)
+	}
+}
+
+// records reads the elements of a list of records whose '[' was read.
+func (s *jsonScanner) records(kind, envelope string) error {
+	for {
+		c, err := s.skipWS()
+		if err != nil {
+			return s.truncated(err)
+		}
+		switch c {
+		case ']':
+			return nil
+		case ',':
+			continue
+		}
+		if err := s.record(c, kind, envelope); err != nil {
+			return err
+		}
+	}
+}
+
+// record cuts out one record whose first byte was read.
+func (s *jsonScanner) record(first byte, kind, envelope string) error {
+	rec := rawRecord{index: s.index, offset: s.off - 1, kind: kind, envelope: envelope}
+	s.index++
+	body, err := s.capture(first)
+	rec.body = body
+	if err != nil {
+		rec.err = err
+		if e := s.emit(rec); e != nil {
+			return e
+		}
+		return errStop
+	}
+	return s.emit(rec)
+}
+
+// errStop ends a walk early, after a truncated record was quarantined.
+var errStop = errors.New("stop")
+
+// capture reads the text of the value whose first byte was read. The
+// returned slice is a copy the caller may keep.
+func (s *jsonScanner) capture(first byte) ([]byte, error) {
+	b := append(s.buf[:0], first)
+	defer func() { s.buf = b[:0] }()
+	if first != '{' && first != '[' {
+		if first == '"' {
+			if err := s.captureString(&b); err != nil {
+				return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+			}
+			return copyBytes(b), nil
+		}
+		for {
+			c, err := s.r.ReadByte()
+			if err != nil {
+				return copyBytes(b), nil
+			}
+			if c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+				s.r.UnreadByte()
+				return copyBytes(b), nil
+			}
+			s.off++
+			b = append(b, c)
+		}
+	}
+	depth := 1
+	for depth > 0 {
+		// Fast path: copy runs of bytes without brackets or quotes.
+		chunk, _ := s.r.Peek(s.r.Buffered())
+		n := 0
+		for n < len(chunk) {
+			c := chunk[n]
+			if c == '"' || c == '{' || c == '}' || c == '[' || c == ']' {
+				break
+			}
+			n++
+		}
+		if n > 0 {
+			b = append(b, chunk[:n]...)
+			s.r.Discard(n)
+			s.off += int64(n)
+		}
+		c, err := s.next()
+		if err != nil {
+			return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+		}
+		b = append(b, c)
+		switch c {
+		case '"':
+			if err := s.captureString(&b); err != nil {
+				return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return copyBytes(b), nil
+}
+
+// captureString appends a string's text up to and including its closing
+// quote (the opening one is already in b).
+func (s *jsonScanner) captureString(b *[]byte) error {
+	for {
+		chunk, _ := s.r.Peek(s.r.Buffered())
+		n := 0
+		for n < len(chunk) && chunk[n] != '"' && chunk[n] != '\\' {
+			n++
+		}
+		if n > 0 {
+			*b = append(*b, chunk[:n]...)
+			s.r.Discard(n)
+			s.off += int64(n)
+		}
+		c, err := s.next()
+		if err != nil {
+			return err
+		}
+		*b = append(*b, c)
+		switch c {
+		case '"':
+			return nil
+		case '\\':
+			c, err = s.next()
+			if err != nil {
+				return err
+			}
+			*b = append(*b, c)
+		}
+	}
+}
+
+// skipRest skips a value whose first byte was read.
+func (s *jsonScanner) skipRest(first byte) error {
+	_, err := s.capture(first)
+	return err
+}
+
+func copyBytes(b []byte) []byte {
+	out := make([]byte, len(b))
+	copy(out, b)
+	return out
+}

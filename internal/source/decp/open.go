@@ -1,0 +1,138 @@
+package decp
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Formats of a document, told from its content.
+const (
+	formatJSON = "json"
+	formatXML  = "xml"
+)
+
+// sniff tells a document's format from its first bytes (after a byte
+// order mark and white space).
+func sniff(br *bufio.Reader) (string, error) {
+	head, _ := br.Peek(4096)
+	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	if len(head) == 0 {
+		return "", fmt.Errorf("%w: empty input", errNotDECP)
+	}
+	switch head[0] {
+	case '{', '[':
+		return formatJSON, nil
+	case '<':
+		return formatXML, nil
+	}
+	return "", fmt.Errorf("%w: neither JSON nor XML (starts with %q)", errNotDECP, printable(head))
+}
+
+func printable(b []byte) string {
+	if len(b) > 16 {
+		b = b[:16]
+	}
+	return strings.ToValidUTF8(string(b), "?")
+}
+
+// isGzip and isZip test magic numbers.
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+func isZip(b []byte) bool  { return len(b) >= 4 && bytes.Equal(b[:4], []byte("PK\x03\x04")) }
+
+// document is one DECP document to scan: a name for provenance and its
+// decompressed content.
+type document struct {
+	name string
+	r    io.Reader
+}
+
+// openDocuments gives the documents of a stream: the stream itself,
+// decompressed when gzip; a zip archive needs random access, so it is
+// spooled to a temporary file first (never held in memory).
+func openDocuments(r io.Reader, origin string, each func(document) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	head, _ := br.Peek(4)
+	switch {
+	case isGzip(head):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("gzip %s: %w", origin, err)
+		}
+		defer zr.Close()
+		return openDocuments(zr, origin, each)
+	case isZip(head):
+		f, err := os.CreateTemp("", "vigie-decp-*.zip")
+		if err != nil {
+			return fmt.Errorf("spool zip %s: %w", origin, err)
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		size, err := io.Copy(f, br)
+		if err != nil {
+			return fmt.Errorf("spool zip %s: %w", origin, err)
+		}
+		return zipDocuments(f, size, origin, each)
+	}
+	return each(document{name: origin, r: br})
+}
+
+// zipDocuments gives every file of a zip archive (directories and
+// __MACOSX resource forks skipped), in name order.
+func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(document) error) error {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return fmt.Errorf("zip %s: %w", origin, err)
+	}
+	files := append([]*zip.File(nil), zr.File...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	n := 0
+	for _, f := range files {
+		if f.FileInfo().IsDir() || strings.HasPrefix(f.Name, "__MACOSX/") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("zip %s: %s: %w", origin, f.Name, err)
+		}
+		err = openDocuments(rc, origin+"!"+f.Name, each)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: zip %s holds no file", errNotDECP, origin)
+	}
+	return nil
+}
+
+// openFile opens a path for IngestFile; zip files are read in place.
+func openFile(path string, each func(document) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if isZip(head[:n]) {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		return zipDocuments(f, st.Size(), path, each)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return openDocuments(f, path, each)
+}

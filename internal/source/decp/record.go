@@ -1,0 +1,646 @@
+package decp
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// A record is read into a generic tree first (map[string]any, []any,
+// string, float64, bool, nil — from JSON or from XML alike) and then into
+// a Contract by one mapping that accepts every variant real files carry:
+// wrapper objects or flat lists, singular names at top level, lists of
+// lists, strings for numbers, "NC" and nulls.
+
+// errRecord is a record that cannot be read; the message is the
+// quarantine reason.
+type errRecord struct{ msg string }
+
+func (e errRecord) Error() string { return e.msg }
+
+func bad(format string, a ...any) error { return errRecord{fmt.Sprintf(format, a...)} }
+
+// fields2022 are names that exist only in the 2022 format: a record
+// carrying one is read as 2022 even inside a 2019 envelope.
+var fields2022 = []string{"considerationsSociales", "considerationsEnvironnementales", "marcheInnovant",
+	"ccag", "offresRecues", "typesPrix", "typePrix", "modalitesExecution", "modaliteExecution", "techniques",
+	"technique", "actesSousTraitance", "sousTraitanceDeclaree", "attributionAvance", "origineUE", "idAccordCadre"}
+
+// parseRecord maps one record tree to a Contract. kindHint is the kind
+// the envelope tells ("" when it does not). now is the day of ingestion.
+func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract, error) {
+	m, ok := tree.(map[string]any)
+	if !ok {
+		return nil, bad("record is a %s, not an object", typeName(tree))
+	}
+	c := &Contract{}
+	var flags flagSet
+
+	// Kind: envelope, then _type, then the buyer's field name.
+	c.Kind = kindHint
+	if c.Kind == "" {
+		t := fold(scalar(m["_type"]))
+		switch {
+		case strings.Contains(t, "concession"):
+			c.Kind = KindConcession
+		case t != "":
+			c.Kind = KindMarche
+		case m["autoriteConcedante"] != nil || m["concessionnaires"] != nil || m["valeurGlobale"] != nil:
+			c.Kind = KindConcession
+		default:
+			c.Kind = KindMarche
+		}
+	}
+	c.SchemaVersion = Schema2019
+	if envelope == Schema2022 {
+		c.SchemaVersion = Schema2022
+	} else {
+		for _, f := range fields2022 {
+			if _, ok := m[f]; ok {
+				c.SchemaVersion = Schema2022
+				break
+			}
+		}
+	}
+
+	// Identity.
+	id, err := scalarStrict(m["id"], "id")
+	if err != nil {
+		return nil, err
+	}
+	c.ID = strings.TrimSpace(id)
+	buyer := m["acheteur"]
+	if buyer == nil {
+		buyer = m["autoriteConcedante"]
+	}
+	switch b := buyer.(type) {
+	case map[string]any:
+		sid, err := scalarStrict(b["id"], "acheteur.id")
+		if err != nil {
+			return nil, err
+		}
+		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(sid))
+		c.Buyer.Name = scalar(b["nom"])
+	case string:
+		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(b))
+	case nil:
+	default:
+		return nil, bad("acheteur is a %s, not an object", typeName(buyer))
+	}
+	switch {
+	case c.Buyer.SIRET == "" && c.ID == "":
+		return nil, bad("no buyer and no contract id")
+	case c.Buyer.SIRET == "":
+		return nil, bad("no buyer (acheteur/autoriteConcedante id)")
+	case c.ID == "" || notGiven(c.ID):
+		return nil, bad("no contract id")
+	}
+	if !validSiret(c.Buyer.SIRET) {
+		flags.add(FlagBuyerSiret)
+	}
+	if len(c.Buyer.SIRET) >= 9 && allDigits(c.Buyer.SIRET[:9]) {
+		c.Buyer.SIREN = c.Buyer.SIRET[:9]
+	}
+	c.UID = strings.TrimSpace(scalar(m["uid"]))
+	if c.UID == "" {
+		c.UID = c.Buyer.SIRET + c.ID
+	}
+
+	c.Nature = scalar(m["nature"])
+	c.Object = scalar(m["objet"])
+	if cpv, f := normCPV(scalar(m["codeCPV"])); f != "" {
+		flags.add(f)
+		c.CPV = cpv
+	} else {
+		c.CPV = cpv
+	}
+	if p, known := procedure(scalar(m["procedure"])); known {
+		c.Procedure = p
+	} else {
+		c.Procedure = p
+		flags.add(FlagProcedureOther)
+	}
+	if le, ok := m["lieuExecution"].(map[string]any); ok {
+		c.Place.Code = scalar(le["code"])
+		c.Place.CodeType = scalar(le["typeCode"])
+		c.Place.Name = scalar(le["nom"])
+		derivePlace(&c.Place)
+	}
+	c.InitialDurationMonths = duration(m["dureeMois"], &flags)
+	c.DurationMonths = c.InitialDurationMonths
+
+	notif := m["dateNotification"]
+	if notif == nil {
+		notif = m["dateSignature"]
+	}
+	c.NotificationDate = date(notif, &flags)
+	c.PublicationDate = date(m["datePublicationDonnees"], &flags)
+
+	amountField := m["montant"]
+	if c.Kind == KindConcession || amountField == nil {
+		if v, ok := m["valeurGlobale"]; ok {
+			amountField = v
+		}
+	}
+	c.InitialAmount = amount(amountField, &flags)
+	c.Amount = c.InitialAmount
+
+	c.PriceForm = scalar(m["formePrix"])
+	c.Techniques = strList(first(m, "techniques", "technique"), "technique")
+	c.Modalities = strList(first(m, "modalitesExecution", "modaliteExecution"), "modaliteExecution")
+
+	holderField := first(m, "titulaires", "concessionnaires", "titulaire", "concessionnaire")
+	c.InitialHolders = holders(holderField, &flags)
+	c.Holders = c.InitialHolders
+
+	for i, e := range list(m["modifications"], "modification") {
+		mm, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		md := Modification{ID: scalar(mm["id"])}
+		if md.ID == "" {
+			md.ID = strconv.Itoa(i + 1)
+		}
+		md.Object = scalar(mm["objetModification"])
+		sig := first(mm, "dateNotificationModification", "dateSignatureModification")
+		md.SignatureDate = date(sig, &flags)
+		md.PublicationDate = date(mm["datePublicationDonneesModification"], &flags)
+		amt := mm["montant"]
+		if amt == nil {
+			amt = mm["valeurGlobale"]
+		}
+		if amt != nil {
+			md.Amount = amount(amt, nil)
+		}
+		md.DurationMonths = duration(mm["dureeMois"], nil)
+		md.Holders = holders(first(mm, "titulaires", "concessionnaires"), &flags)
+		c.Modifications = append(c.Modifications, md)
+	}
+	applyModifications(c)
+
+	for i, e := range list(m["actesSousTraitance"], "acteSousTraitance") {
+		am, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		st := Subcontract{ID: scalar(am["id"])}
+		if st.ID == "" {
+			st.ID = strconv.Itoa(i + 1)
+		}
+		if hs := holders(am["sousTraitant"], nil); len(hs) > 0 {
+			st.Subcontractor = hs[0]
+		}
+		st.DurationMonths = duration(am["dureeMois"], nil)
+		st.NotificationDate = date(am["dateNotification"], nil)
+		st.Amount = amount(am["montant"], nil)
+		st.PriceVariation = scalar(am["variationPrix"])
+		c.Subcontracts = append(c.Subcontracts, st)
+	}
+
+	if c.SchemaVersion == Schema2022 {
+		social := first(m, "considerationsSociales", "considerationSociale")
+		env := first(m, "considerationsEnvironnementales", "considerationEnvironnementale")
+		c.Considerations.Social = strList(social, "considerationSociale")
+		c.Considerations.Environmental = strList(env, "considerationEnvironnementale")
+		declareSocial(&c.Considerations)
+		declareEnv(&c.Considerations)
+	}
+
+	// Dates out of range.
+	today := now.UTC().Truncate(24 * time.Hour)
+	y2000 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if (c.NotificationDate != nil && c.NotificationDate.After(today)) || (c.PublicationDate != nil && c.PublicationDate.After(today)) {
+		flags.add(FlagDateFuture)
+	}
+	if c.NotificationDate != nil && c.NotificationDate.Before(y2000) {
+		flags.add(FlagDateBefore2000)
+	}
+	if hasMojibake(c.Object) || hasMojibake(c.Buyer.Name) || hasMojibake(c.Place.Name) || holdersMojibake(c.Holders) {
+		flags.add(FlagMojibake)
+	}
+
+	c.LastPublished = c.PublicationDate
+	for i := range c.Modifications {
+		if p := c.Modifications[i].PublicationDate; p != nil && (c.LastPublished == nil || p.After(*c.LastPublished)) {
+			c.LastPublished = p
+		}
+	}
+	c.QualityFlags = flags.list()
+	c.ContentHash = contentHash(c)
+	return c, nil
+}
+
+// applyModifications gives the current amount, duration and holders: the
+// modifications in order of signature (then publication, then rank), each
+// replacing what it gives.
+func applyModifications(c *Contract) {
+	if len(c.Modifications) == 0 {
+		return
+	}
+	order := make([]int, len(c.Modifications))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(m *Modification) time.Time {
+		if m.SignatureDate != nil {
+			return *m.SignatureDate
+		}
+		if m.PublicationDate != nil {
+			return *m.PublicationDate
+		}
+		return time.Time{}
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return key(&c.Modifications[order[a]]).Before(key(&c.Modifications[order[b]]))
+	})
+	for _, i := range order {
+		m := &c.Modifications[i]
+		if m.Amount != nil {
+			c.Amount = m.Amount
+		}
+		if m.DurationMonths != nil {
+			c.DurationMonths = m.DurationMonths
+		}
+		if len(m.Holders) > 0 {
+			c.Holders = m.Holders
+		}
+	}
+}
+
+// Declared considerations. A field given with at least one value answers
+// the question: each flag is then true or false. Values that mean "none"
+// ("Pas de considération sociale", "Sans objet", "Non") answer it too.
+func declareSocial(k *Considerations) {
+	vals := given(k.Social)
+	if len(vals) == 0 {
+		return
+	}
+	var clause, crit, res bool
+	for _, v := range vals {
+		f := fold(v)
+		switch {
+		case strings.Contains(f, "clause sociale"):
+			clause = true
+		case strings.Contains(f, "critere social"):
+			crit = true
+		case strings.Contains(f, "reserve"):
+			res = true
+		}
+	}
+	k.SocialClause, k.SocialCriterion, k.Reserved = &clause, &crit, &res
+}
+
+func declareEnv(k *Considerations) {
+	vals := given(k.Environmental)
+	if len(vals) == 0 {
+		return
+	}
+	var clause, crit bool
+	for _, v := range vals {
+		f := fold(v)
+		switch {
+		case strings.Contains(f, "clause environnementale"):
+			clause = true
+		case strings.Contains(f, "critere environnemental"):
+			crit = true
+		}
+	}
+	k.EnvClause, k.EnvCriterion = &clause, &crit
+}
+
+func given(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		if !notGiven(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// --- tree helpers ---
+
+func typeName(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "list"
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// first returns the first of names that m has (not null).
+func first(m map[string]any, names ...string) any {
+	for _, n := range names {
+		if v, ok := m[n]; ok && v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// scalar returns a scalar value as trimmed text ("" for null, objects, lists).
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+// scalarStrict is scalar for identity fields, where an object or a list
+// is a record that cannot be read.
+func scalarStrict(v any, name string) (string, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		return "", bad("%s is a %s, not a value", name, typeName(v))
+	}
+	return scalar(v), nil
+}
+
+// list flattens a list field of any shape into its elements: a list, a
+// list of lists, a wrapper object {"titulaire": ...}, a list of wrapper
+// objects, or a single element.
+func list(v any, wrapper string) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		var out []any
+		for _, e := range x {
+			out = append(out, list(e, wrapper)...)
+		}
+		return out
+	case map[string]any:
+		if len(x) == 1 {
+			if inner, ok := x[wrapper]; ok {
+				return list(inner, wrapper)
+			}
+		}
+		return []any{x}
+	case string:
+		if notGiven(x) {
+			return nil
+		}
+	}
+	return []any{v}
+}
+
+// strList is list for lists of values.
+func strList(v any, wrapper string) []string {
+	var out []string
+	for _, e := range list(v, wrapper) {
+		if s := scalar(e); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func holders(v any, flags *flagSet) []Holder {
+	var out []Holder
+	for _, e := range list(v, "titulaire") {
+		if mm, ok := e.(map[string]any); ok && len(mm) == 1 {
+			if inner, ok := mm["concessionnaire"]; ok {
+				e = inner
+			}
+		}
+		hm, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		h := Holder{Type: scalar(hm["typeIdentifiant"]), ID: scalar(hm["id"]), Name: scalar(hm["denominationSociale"])}
+		if h.Type == "" && h.ID == "" && h.Name == "" {
+			continue
+		}
+		if strings.EqualFold(h.Type, "SIRET") {
+			h.ID = cleanSiret(h.ID)
+			if flags != nil && !validSiret(h.ID) {
+				flags.add(FlagHolderSiret)
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func date(v any, flags *flagSet) *time.Time {
+	s := scalar(v)
+	if notGiven(s) {
+		return nil
+	}
+	t, ok := parseDate(s)
+	if !ok {
+		if flags != nil {
+			flags.add(FlagDateInvalid)
+		}
+		return nil
+	}
+	return &t
+}
+
+func amount(v any, flags *flagSet) *float64 {
+	var x float64
+	switch a := v.(type) {
+	case float64:
+		x = a
+	case string:
+		if notGiven(a) {
+			flags.add(FlagAmountMissing)
+			return nil
+		}
+		var ok bool
+		if x, ok = parseNumber(a); !ok {
+			flags.add(FlagAmountInvalid)
+			return nil
+		}
+	case nil:
+		flags.add(FlagAmountMissing)
+		return nil
+	default:
+		flags.add(FlagAmountInvalid)
+		return nil
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		flags.add(FlagAmountInvalid)
+		return nil
+	}
+	switch {
+	case x == 0:
+		flags.add(FlagAmountZero)
+	case x < 0:
+		flags.add(FlagAmountNegative)
+	case isPlaceholder(x):
+		flags.add(FlagAmountPlacehold)
+	case x > AbsurdAmount:
+		flags.add(FlagAmountAbsurd)
+	}
+	return &x
+}
+
+func duration(v any, flags *flagSet) *float64 {
+	var x float64
+	switch a := v.(type) {
+	case float64:
+		x = a
+	case string:
+		if notGiven(a) {
+			return nil
+		}
+		var ok bool
+		if x, ok = parseNumber(a); !ok {
+			flags.add(FlagDurationInvalid)
+			return nil
+		}
+	default:
+		return nil
+	}
+	if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		flags.add(FlagDurationInvalid)
+		return nil
+	}
+	return &x
+}
+
+func hasMojibake(s string) bool { return strings.Contains(s, "\uFFFD") }
+
+func holdersMojibake(hs []Holder) bool {
+	for _, h := range hs {
+		if hasMojibake(h.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// flagSet collects quality flags without duplicates, in first-seen order.
+// Its methods accept a nil receiver (flags not wanted).
+type flagSet struct{ flags []string }
+
+func (f *flagSet) add(flag string) {
+	if f == nil {
+		return
+	}
+	for _, g := range f.flags {
+		if g == flag {
+			return
+		}
+	}
+	f.flags = append(f.flags, flag)
+}
+
+func (f *flagSet) list() []string { return f.flags }
+
+// contentHash digests what a contract says (not where it was read), so
+// that the same contract carried by two channels hashes the same.
+func contentHash(c *Contract) uint64 {
+	d := xxhash.New()
+	w := func(s string) { d.WriteString(s); d.Write([]byte{0}) }
+	var nb [9]byte
+	f := func(p *float64) {
+		if p == nil {
+			d.Write([]byte{1})
+			return
+		}
+		nb[0] = 2
+		binary.LittleEndian.PutUint64(nb[1:], math.Float64bits(*p))
+		d.Write(nb[:])
+	}
+	t := func(p *time.Time) {
+		if p == nil {
+			d.Write([]byte{1})
+			return
+		}
+		nb[0] = 2
+		binary.LittleEndian.PutUint64(nb[1:], uint64(p.Unix()))
+		d.Write(nb[:])
+	}
+	b := func(p *bool) {
+		switch {
+		case p == nil:
+			d.Write([]byte{1})
+		case *p:
+			d.Write([]byte{2})
+		default:
+			d.Write([]byte{3})
+		}
+	}
+	hs := func(h []Holder) {
+		for _, x := range h {
+			w(x.Type)
+			w(x.ID)
+			w(x.Name)
+		}
+		d.Write([]byte{0xff})
+	}
+	w(c.Kind)
+	w(c.SchemaVersion)
+	w(c.UID)
+	w(c.ID)
+	w(c.Buyer.SIRET)
+	w(c.Buyer.Name)
+	w(c.Nature)
+	w(c.Object)
+	w(c.CPV)
+	w(c.Procedure)
+	w(c.Place.Code)
+	w(c.Place.CodeType)
+	w(c.Place.Name)
+	f(c.InitialDurationMonths)
+	f(c.InitialAmount)
+	t(c.NotificationDate)
+	t(c.PublicationDate)
+	w(c.PriceForm)
+	w(strings.Join(c.Techniques, "\x01"))
+	w(strings.Join(c.Modalities, "\x01"))
+	hs(c.InitialHolders)
+	for i := range c.Modifications {
+		m := &c.Modifications[i]
+		w(m.ID)
+		w(m.Object)
+		t(m.SignatureDate)
+		t(m.PublicationDate)
+		f(m.Amount)
+		f(m.DurationMonths)
+		hs(m.Holders)
+	}
+	for i := range c.Subcontracts {
+		s := &c.Subcontracts[i]
+		w(s.ID)
+		w(s.Subcontractor.ID)
+		f(s.Amount)
+		f(s.DurationMonths)
+		t(s.NotificationDate)
+	}
+	w(strings.Join(c.Considerations.Social, "\x01"))
+	w(strings.Join(c.Considerations.Environmental, "\x01"))
+	b(c.Considerations.SocialClause)
+	b(c.Considerations.EnvClause)
+	return d.Sum64()
+}
+
+var errNotDECP = errors.New("not a DECP document")
