@@ -5,9 +5,12 @@ import (
 	"regexp"
 )
 
+// abbreviations that a full stop does not end a sentence after.
+var abbreviations = []string{"art", "arts", "cf", "al", "ex", "op", "mme", "ref", "min", "max", "env", "ste", "no", "num", "chap", "vol", "p", "pp"}
+
 // Context tests on folded text. A "sentence" here is bounded by a line
-// break, a semicolon or a full stop that ends a word of more than three
-// letters: "L. 2113-12", "art. 36" and "C.C.A.P." do not end one.
+// break, a semicolon or a full stop that does not follow a single letter or
+// an abbreviation: "L. 2113-12", "art. 36" and "C.C.A.P." do not end one.
 
 func isWordByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
@@ -24,11 +27,20 @@ func isStop(b []byte, i int, comma bool) bool {
 		if i+1 < len(b) && b[i+1] != ' ' && b[i+1] != '\n' {
 			return false
 		}
-		n := 0
-		for j := i - 1; j >= 0 && isWordByte(b[j]); j-- {
-			n++
+		j := i
+		for j > 0 && isWordByte(b[j-1]) {
+			j--
 		}
-		return n > 3
+		w := b[j:i]
+		if len(w) <= 1 {
+			return false // "L. 2113-12", "M. Dupont"
+		}
+		for _, a := range abbreviations {
+			if string(w) == a {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -134,25 +146,70 @@ func trimLead(a []byte) []byte {
 	}
 }
 
-// Criterion context: the feature is something offers are judged on.
+// Criterion context: the feature is something offers are judged on — a
+// criterion word earlier in its sentence, a weight right after it
+// ("(10 %)", "- 15 points", "noté sur 20"; not "5 % des heures", "à 100 %"),
+// or, failing both, a criteria heading earlier on its line.
 var (
 	critBefore = words("criter", "ponder", "notation", "note ", "notee", "notes ", "jugement", "jugees", "juge ",
-		"evalue", "apprecie", "classement des offres", "sous-critere", "performances en matiere", "points", "%")
-	weightRe = regexp.MustCompile(`(?:^|[^0-9])[0-9]{1,3}(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b|/ ?[0-9]{1,3}\b)( ?d[eu'])?`)
+		"evalue", "evaluation", "apprecie", "classement des offres", "performances en matiere", "note sur")
+	weightRe = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
 func criterionContext(b []byte, s, e int) bool {
 	if containsAny(before(b, s, 120, false), critBefore) {
 		return true
 	}
-	a := after(b, e, 80, false)
-	for _, m := range weightRe.FindAllSubmatchIndex(a, 3) {
-		if m[2] < 0 { // "10 %" alone, not "5 % des heures"
+	for _, m := range weightRe.FindAllSubmatchIndex(after(b, e, 80, false), 3) {
+		a := after(b, e, 80, false)
+		if m[2] < 0 || string(a[m[2]:m[3]]) != "100" {
 			return true
 		}
 	}
-	return bytes.Contains(a, []byte("ponder"))
+	return headingOf(b, s) == hintCriteria
 }
+
+// headingOf tells whether the nearest heading cue earlier on the line is
+// about award criteria or about execution conditions: a heading such as
+// "Critères d'attribution :" or "Conditions d'exécution :" governs the
+// sentences that follow it on its line.
+func headingOf(b []byte, s int) fieldHint {
+	line := b[:s]
+	lo := s - 400
+	if lo < 0 {
+		lo = 0
+	}
+	for j := s - 1; j >= lo; j-- {
+		if b[j] == '\n' {
+			lo = j + 1
+			break
+		}
+	}
+	line = b[lo:s]
+	crit, cond := -1, -1
+	for _, w := range critHeadings {
+		if k := bytes.LastIndex(line, w); k > crit {
+			crit = k
+		}
+	}
+	for _, w := range condHeadings {
+		if k := bytes.LastIndex(line, w); k > cond {
+			cond = k
+		}
+	}
+	switch {
+	case crit > cond:
+		return hintCriteria
+	case cond > crit:
+		return hintExecution
+	}
+	return hintNone
+}
+
+var (
+	critHeadings = words("criter", "ponder", "jugement des offres", "notation")
+	condHeadings = words("condition", "clause", "execution", "exigence", "prescription")
+)
 
 // Clause context: the feature is something the contract requires.
 var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
@@ -161,7 +218,8 @@ var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attri
 	"respect", "mettre en oeuvre", "mise en oeuvre", "execution", "prescri", "requis")
 
 func clauseContext(b []byte, s, e int) bool {
-	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues)
+	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues) ||
+		headingOf(b, s) == hintExecution
 }
 
 // positiveReserv reports whether b[i:] starting with "reserv" is the
@@ -183,6 +241,9 @@ func positiveReserv(b []byte, i int) bool {
 		if bytes.HasSuffix(pre, w) {
 			return false
 		}
+	}
+	if string(b[i:j]) == "reservation" {
+		return true
 	}
 	post := b[j:]
 	if len(post) > 20 {

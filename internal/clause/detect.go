@@ -161,9 +161,14 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 			Text: runeSlice(fd.Text, rs, re), Start: rs, End: re, Negative: neg})
 	}
 	var ms []match
+	var hits []int
+	reserving := bytes.Contains(b, []byte("reserv"))
 	for i := range rules {
 		r := &rules[i]
-		ms = findAll(b, r, ms[:0])
+		if r.needsReserv && !reserving {
+			continue
+		}
+		ms, hits = findAll(b, r, ms[:0], hits)
 		for _, m := range ms {
 			s, e := m.s, m.e
 			switch r.kind {
@@ -217,7 +222,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if r.kind == kLegalCtx && reservationBefore(b, s, 250) < 0 && reservationAfter(b, e, 150) < 0 {
 					continue
 				}
-				if negated(b, s, e) {
+				if negated(b, s, e) || negated(parenthesis(b, s, e)) {
 					emit(Reserved, s, e, true)
 					continue
 				}
@@ -268,46 +273,67 @@ func wordEnd(b []byte, i int) int {
 	return i
 }
 
-// findAll runs r's regexp in a window around every occurrence of its
-// anchors and returns the distinct matches in text order.
-func findAll(b []byte, r *rule, ms []match) []match {
-	for _, a := range r.anchors {
-		ab := []byte(a)
+// findAll runs r's regexp in windows around the occurrences of its
+// anchors at the start of a word (overlapping windows merged) and returns
+// the distinct matches in text order.
+func findAll(b []byte, r *rule, ms []match, hits []int) ([]match, []int) {
+	hits = hits[:0]
+	for _, a := range r.anchorBytes {
 		for from := 0; from < len(b); {
-			k := bytes.Index(b[from:], ab)
+			k := bytes.Index(b[from:], a)
 			if k < 0 {
 				break
 			}
 			at := from + k
-			ws, we := at-winBack, at+len(ab)+winFwd
-			if ws < 0 {
-				ws = 0
+			from = at + len(a)
+			if !r.inWord && at > 0 && isWordByte(b[at-1]) {
+				continue
 			}
-			if we > len(b) {
-				we = len(b)
-			}
-			for _, loc := range r.re.FindAllSubmatchIndex(b[ws:we], -1) {
-				s, e := ws+loc[0], ws+loc[1]
-				if s == ws && ws > 0 && isWordByte(b[ws-1]) && isWordByte(b[ws]) {
-					continue // the window cut a word: "sous-traitance" is not "traitance"
-				}
-				if e == we && we < len(b) && isWordByte(b[we]) && e > 0 && isWordByte(b[e-1]) {
-					continue
-				}
-				sub := make([]int, len(loc))
-				for j, x := range loc {
-					if x >= 0 {
-						x += ws
-					}
-					sub[j] = x
-				}
-				ms = addMatch(ms, match{s: s, e: e, sub: sub})
-			}
-			from = at + len(ab)
+			hits = append(hits, at)
 		}
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].s < ms[j].s })
-	return ms
+	if len(hits) == 0 {
+		return ms, hits
+	}
+	if len(r.anchorBytes) > 1 {
+		sort.Ints(hits)
+	}
+	for i := 0; i < len(hits); {
+		ws, we := hits[i]-winBack, hits[i]+winFwd
+		j := i + 1
+		for j < len(hits) && hits[j]-winBack <= we {
+			we = hits[j] + winFwd
+			j++
+		}
+		i = j
+		if ws < 0 {
+			ws = 0
+		}
+		if we > len(b) {
+			we = len(b)
+		}
+		for _, loc := range r.re.FindAllSubmatchIndex(b[ws:we], -1) {
+			s, e := ws+loc[0], ws+loc[1]
+			if s == ws && ws > 0 && isWordByte(b[ws-1]) && isWordByte(b[ws]) {
+				continue // the window cut a word: "sous-traitance" is not "traitance"
+			}
+			if e == we && we < len(b) && isWordByte(b[we]) && isWordByte(b[e-1]) {
+				continue
+			}
+			sub := make([]int, len(loc))
+			for k, x := range loc {
+				if x >= 0 {
+					x += ws
+				}
+				sub[k] = x
+			}
+			ms = addMatch(ms, match{s: s, e: e, sub: sub})
+		}
+	}
+	if len(ms) > 1 {
+		sort.Slice(ms, func(i, j int) bool { return ms[i].s < ms[j].s })
+	}
+	return ms, hits
 }
 
 // addMatch adds m unless an overlapping match is already there (keeping the
@@ -322,4 +348,27 @@ func addMatch(ms []match, m match) []match {
 		}
 	}
 	return append(ms, m)
+}
+
+// parenthesis widens [s, e) to the parenthesis around it, if any, so that a
+// reference in "Marché réservé (art. L2113-12 ou L2113-13) : non" is read
+// with the heading's answer.
+func parenthesis(b []byte, s, e int) ([]byte, int, int) {
+	lo := s - 80
+	if lo < 0 {
+		lo = 0
+	}
+	open := bytes.LastIndexByte(b[lo:s], '(')
+	if open < 0 || bytes.IndexByte(b[lo+open:s], ')') >= 0 {
+		return b, s, e
+	}
+	hi := e + 120
+	if hi > len(b) {
+		hi = len(b)
+	}
+	cl := bytes.IndexByte(b[e:hi], ')')
+	if cl < 0 {
+		return b, s, e
+	}
+	return b, lo + open, e + cl + 1
 }

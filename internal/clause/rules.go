@@ -49,14 +49,18 @@ type rule struct {
 	anchors []string // literals, one of which every match contains
 	re      *regexp.Regexp
 	groups  map[string]string // kLegal, kLegalCtx: group text → label
+	inWord  bool              // anchors may start inside a word ("l2113")
+
+	anchorBytes [][]byte
+	needsReserv bool // counts only in a text that has "reserv…"
 }
 
 // Window around each anchor occurrence in which a rule's regexp is run:
 // matching in windows keeps the cost proportional to the few places where
 // an anchor occurs rather than to the text's length.
 const (
-	winBack = 120
-	winFwd  = 160
+	winBack = 80
+	winFwd  = 120
 )
 
 func term(name string, social bool, mode termMode, anchors, pattern string) rule {
@@ -108,28 +112,28 @@ var rules = []rule{
 	term("dispositions-env", false, mAuto, "environnement",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
 	term("critere-env", false, mCrit, "environnement",
-		`\bcriteres? (?:d'attribution |de jugement |de choix )?(?:environnementa(?:ux|l)|de performance environnementale|relatifs? (?:a l'environnement|au developpement durable))\b|\bperformances? en matiere (?:de protection de l'environnement|environnementale|de developpement durable)\b|\bvaleur environnementale\b`),
+		`\bcriteres? (?:d'attribution |de jugement |de choix )?(?:environnementa(?:ux|l)|de performance environnementale|relatifs? (?:a l'environnement|au developpement durable))\b|\bperformances? en matiere (?:de protection de l'environnement|(?:sociale et )?environnementale|de developpement durable)\b|\bvaleur environnementale\b`),
 	term("performance-env", false, mAuto, "environnement",
 		`\bperformances? environnementales?\b|\bqualite environnementale (?:de l'offre|des prestations|des produits|des materiaux)\b`),
 	term("chantier-vert", false, mAuto, "chantier|soged|dechet",
 		`\bchantiers? (?:verts?|propres?|a faibles? nuisances?|respectueux de l'environnement)\b|\bcharte (?:de )?chantier (?:vert|propre|a faibles? nuisances?)\b|\bsoged\b|\bschema d'organisation et de (?:suivi de l'elimination|gestion) des dechets\b`),
-	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|eco|label|biologique|court|vehicule|recycl|energetique|biosource",
-		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`),
+	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource",
+		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`),
 
 	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
 	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
 		`\bentreprises? adaptees?\b|\besat\b|\b(?:etablissements?|centres?) (?:et |ou |ou de |et de )?(?:services? )?d'aide par le travail\b|\bateliers? proteges?\b|\b(?:travailleurs?|personnes?) (?:handicape(?:e|s|es)?|en situation de handicap)\b`),
 	resKind("siae", ReservedInsertion, "siae|insertion|intermediaire|etti|emplois proteges|emploi protege",
 		`\bsiae\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
-	resKind("ess", ReservedESS, "economie sociale|ess|service public",
+	resKind("ess", ReservedESS, "economie sociale|l'ess|service public",
 		`\beconomie sociale et solidaire\b|\b(?:entreprises?|structures?|acteurs?|organismes?) de l'ess\b|\bmissions? de service public\b`),
 
 	// --- reserved: legal references
-	{name: "l2113", kind: kLegal, anchors: []string{"2113"},
+	{name: "l2113", kind: kLegal, anchors: []string{"2113"}, inWord: true,
 		re:     regexp.MustCompile(`\bl[. ]{0,3}-?2113 ?-? ?(1[235])\b`),
 		groups: map[string]string{"12": ReservedDisability, "13": ReservedInsertion, "15": ReservedESS}},
 	{name: "ord-36", kind: kLegalCtx, anchors: []string{"36"},
-		re:     regexp.MustCompile(`\bart(?:icle|\.)?s? ?36 ?[-.]? ?(ii|i|1|2)(?:o|er|eme)?\b`),
+		re:     regexp.MustCompile(`\b(?:art(?:icle|\.)?s? ?|et )36 ?[-.]? ?(ii|i|1|2)(?:o|er|eme)?\b`),
 		groups: map[string]string{"i": ReservedDisability, "1": ReservedDisability, "ii": ReservedInsertion, "2": ReservedInsertion}},
 	{name: "ord-37", kind: kLegalCtx, anchors: []string{"37"},
 		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(37)\b`),
@@ -150,7 +154,7 @@ var rules = []rule{
 // not a social one ("prestation réservée à une profession particulière",
 // "lot réservé aux PME").
 var notSocialReservation = words("profession", "architecte", "avocat", "commissaire", "expert", "geometre", "notaire",
-	"pme", "petites et moyennes", "tpe", "artisan", "inscrit", "ordre des", "titulaire d", "detenteur", "agree",
+	"pme", "petites et moyennes", "tpe", "artisan", "inscrit", "ordre des", "titulaire d'", "titulaires d'", "titulaire de", "titulaires de", "licence", "detenteur", "agree",
 	"habilite", "diplome", "medecin", "pharmacien", "huissier", "ingenieur", "personnes morales", "collectivites",
 	"membres", "adherents", "candidats admis", "candidats selectionnes", "entreprises locales")
 
@@ -161,5 +165,12 @@ func init() {
 			as = append(as, strings.Split(a, "|")...)
 		}
 		rules[i].anchors = as
+		for _, a := range as {
+			rules[i].anchorBytes = append(rules[i].anchorBytes, []byte(a))
+		}
+		switch rules[i].kind {
+		case kReservedKind, kLegalCtx, kReservedGeneric:
+			rules[i].needsReserv = true
+		}
 	}
 }
