@@ -160,6 +160,11 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 		ev = append(ev, Evidence{Label: label, Origin: Detected, Field: fd.Name,
 			Text: runeSlice(fd.Text, rs, re), Start: rs, End: re, Negative: neg})
 	}
+	first := len(ev)
+	defer func() {
+		mine := ev[first:]
+		sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start < mine[j].Start })
+	}()
 	var ms []match
 	var hits []int
 	reserving := bytes.Contains(b, []byte("reserv"))
@@ -214,6 +219,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					continue
 				}
 				emit(r.label, lo, hi, false)
+				emit(Reserved, lo, hi, false)
 			case kLegal, kLegalCtx:
 				label := r.groups[string(b[m.sub[2]:m.sub[3]])]
 				if label == "" {
@@ -227,6 +233,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					continue
 				}
 				emit(label, s, e, false)
+				emit(Reserved, s, e, false)
 			case kReservedGeneric:
 				k := bytes.Index(b[s:e], []byte("reserv"))
 				if k < 0 || !positiveReserv(b, s+k) {
