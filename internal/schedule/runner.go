@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -206,6 +207,7 @@ func (r *Runner) Run(ctx context.Context, p Pipeline) (store.Run, error) {
 func runJob(ctx context.Context, job Job, rc *RunContext) (sum ingest.Summary, err error) {
 	defer func() {
 		if v := recover(); v != nil {
+			slog.Error("pipeline job panicked", "pipeline", rc.Pipeline.Name, "panic", v, "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", v)
 		}
 	}()
