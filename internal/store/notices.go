@@ -307,8 +307,10 @@ func (s *Store) applyLinks(ctx context.Context, id string, cancel bool, correcti
 				sel[i] = "toUInt8(1)"
 			}
 		case "corrected_by":
-			sel[i] = "arrayConcat(corrected_by, arrayFilter(x -> NOT has(corrected_by, x), ?))"
-			args = append(args, corrections)
+			if len(corrections) > 0 {
+				sel[i] = "arrayConcat(corrected_by, arrayFilter(x -> NOT has(corrected_by, x), CAST(? AS Array(String))))"
+				args = append(args, corrections)
+			}
 		case "deadline":
 			if deadline != nil {
 				sel[i] = "toNullable(toDateTime(?, 'UTC'))"

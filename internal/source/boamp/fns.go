@@ -52,7 +52,7 @@ func parseFNS(g, root *doctree.Node) *notice.Notice {
 	nm := body.Find("natureMarche")
 	if nm != nil {
 		n.Object = join(nm.Str("intitule"), nm.Str("description"))
-		for _, c := range nm.Find("codeCPV").Kids {
+		for _, c := range nm.Find("codeCPV").Children() {
 			n.CPV = notice.AddUnique(n.CPV, cpvOf(c)...)
 		}
 		if mt := marketType(nm.Kid("natureMarche").First()); mt != "" {
@@ -104,7 +104,7 @@ func parseFNS(g, root *doctree.Node) *notice.Notice {
 		if lot.Title == "" {
 			lot.Title = firstLine(lot.Description)
 		}
-		for _, c := range l.Find("codeCPV").Kids {
+		for _, c := range l.Find("codeCPV").Children() {
 			lot.CPV = notice.AddUnique(lot.CPV, cpvOf(c)...)
 		}
 		if rm := l.Kid("reservationMarche"); rm != nil {

@@ -59,7 +59,7 @@ func fromGestion(n *notice.Notice, g *doctree.Node) {
 	if n.Object == "" {
 		n.Object = plain(ix.Str("RESUME_OBJET"))
 	}
-	for _, c := range ix.Kid("CRITERES_SOCIAUX_ENV").Kids {
+	for _, c := range ix.Kid("CRITERES_SOCIAUX_ENV").Children() {
 		n.Declared = append(n.Declared, clause.FromBOAMP(c.Name, "GESTION/INDEXATION/CRITERES_SOCIAUX_ENV/"+c.Name)...)
 	}
 }
@@ -162,7 +162,7 @@ func parseV230(g, d *doctree.Node) *notice.Notice {
 	}
 	cp := d.Kid("CONDITION_PARTICIPATION")
 	var partic []string
-	for _, c := range cp.Kids {
+	for _, c := range cp.Children() {
 		switch {
 		case c.Name == "CONDITION_PARTICULIERE_EXECUTION":
 			n.ExecutionConds = join(n.ExecutionConds, c.AllText())

@@ -35,7 +35,7 @@ func ParseXML(r io.Reader) (*Node, error) {
 	d.Strict = false
 	d.CharsetReader = charsetReader
 	var stack []*Node
-	var text []strings.Builder
+	var text []*strings.Builder
 	var root *Node
 	for {
 		tok, err := d.Token()
@@ -64,7 +64,7 @@ func ParseXML(r io.Reader) (*Node, error) {
 				root = n
 			}
 			stack = append(stack, n)
-			text = append(text, strings.Builder{})
+			text = append(text, &strings.Builder{})
 		case xml.CharData:
 			if len(text) > 0 {
 				text[len(text)-1].Write(t)
@@ -364,4 +364,12 @@ func (n *Node) YesNo() (yes, ok bool) {
 		}
 	}
 	return false, false
+}
+
+// Children is n's children (nil when n is nil).
+func (n *Node) Children() []*Node {
+	if n == nil {
+		return nil
+	}
+	return n.Kids
 }
