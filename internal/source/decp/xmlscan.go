@@ -173,4 +173,3 @@ func treeJSON(tree any) []byte {
 	}
 	return b
 }
-

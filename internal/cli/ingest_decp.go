@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/vigie-data/vigie/internal/config"
+	"github.com/vigie-data/vigie/internal/fetch"
+	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/source/decp"
+)
+
+// decpFlags are the flags of 'vigie ingest decp'.
+type decpFlags struct {
+	source, file, url string
+	rate              float64
+	asJSON            bool
+}
+
+var decpF decpFlags
+
+func init() {
+	registerIngest(&ingestSource{
+		Name:    "decp",
+		Summary: "load DECP awarded contracts (2019 or 2022 format, JSON or XML, plain/.gz/.zip) from files or a URL",
+		Usage:   "[--source NAME] (--file PATH... | --url URL) [--json]",
+		Flags: func(fs *flag.FlagSet, _ *config.Config) {
+			decpF = decpFlags{}
+			fs.StringVar(&decpF.source, "source", "", "channel name recorded as provenance (default: the URL's host or the file's base name)")
+			fs.StringVar(&decpF.file, "file", "", "read this file; more paths may follow")
+			fs.StringVar(&decpF.url, "url", "", "download and read this http(s) URL (streamed; a zip is spooled to a temporary file)")
+			fs.Float64Var(&decpF.rate, "rate", 2, "requests per second to the upstream")
+			fs.BoolVar(&decpF.asJSON, "json", false, "print the summary as one JSON object")
+		},
+		Run: runIngestDECP,
+	})
+}
+
+func runIngestDECP(ctx context.Context, env *Env, args []string) error {
+	f := decpF
+	var paths []string
+	if f.file != "" {
+		paths = append([]string{f.file}, args...)
+	} else if len(args) > 0 {
+		return UsageError{fmt.Sprintf("unexpected arguments %q (files go after --file)", args)}
+	}
+	switch {
+	case len(paths) == 0 && f.url == "":
+		return UsageError{"give --file PATH... or --url URL"}
+	case len(paths) > 0 && f.url != "":
+		return UsageError{"--file and --url do not go together"}
+	}
+	s, err := openStore(ctx, env.Config, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p := ingest.NewProgress(env.Stderr, "decp", "records")
+	defer p.Done()
+	// One run id for all the files: a contract carried by several of them
+	// counts once.
+	opts := decp.Options{Source: f.source, RunID: fmt.Sprintf("cli-decp-%d", time.Now().UnixNano()), Progress: p}
+	var sum ingest.Summary
+	if f.url != "" {
+		sum, err = decp.IngestURL(ctx, s.Store, fetch.New(f.rate, 1), f.url, opts)
+	} else {
+		for i, path := range paths {
+			one, err := decp.IngestFile(ctx, s.Store, path, opts)
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				sum = one
+			} else {
+				sum.Add(one)
+				sum.Seconds += one.Seconds
+			}
+		}
+		if len(paths) > 1 && f.source == "" {
+			sum.Source = "decp"
+		}
+	}
+	p.Done()
+	if err != nil {
+		return err
+	}
+	return sum.Print(env.Stdout, f.asJSON)
+}
