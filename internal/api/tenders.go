@@ -1,0 +1,212 @@
+package api
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vigie-data/vigie/internal/clause"
+	"github.com/vigie-data/vigie/internal/store"
+)
+
+var (
+	pDeadlineAfter = param{Name: "deadline_after", Description: "deadline strictly after this date (YYYY-MM-DD) or instant (RFC 3339); default now", Type: "string"}
+	pTenderFormat  = param{Name: "format", Description: "json (default), csv or atom (a feed to subscribe to)", Type: "string", Enum: []string{"json", "csv", "atom"}}
+	tenderParams   = []param{pDeadlineAfter, pLabels, pDepartement, pCPV, pBuyer, pQ, pLimit, pTenderFormat}
+)
+
+// defaultTenderLabels: a lot reserved (any kind) or with a social clause.
+var defaultTenderLabels = []string{clause.Reserved, clause.ReservedDisability, clause.ReservedInsertion, clause.ReservedESS, clause.SocialClause}
+
+func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := checkParams(q, tenderParams); err != nil {
+		fail(w, r, err)
+		return
+	}
+	fmtName, err := format(r, "json", "csv", "atom")
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	tq := store.TenderQuery{DeadlineAfter: time.Now()}
+	if v := q.Get(pDeadlineAfter.Name); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t, err = time.Parse("2006-01-02", v)
+		}
+		if err != nil {
+			fail(w, r, badParam(pDeadlineAfter.Name, "expected YYYY-MM-DD or an RFC 3339 instant"))
+			return
+		}
+		tq.DeadlineAfter = t
+	}
+	if tq.Labels, err = parseList(q, pLabels); err != nil {
+		fail(w, r, err)
+		return
+	}
+	if len(tq.Labels) == 0 {
+		tq.Labels = defaultTenderLabels
+	}
+	if tq.Departement, err = parseRe(q, pDepartement, departementRe); err != nil {
+		fail(w, r, err)
+		return
+	}
+	if tq.CPVPrefix, err = parseRe(q, pCPV, cpvRe); err != nil {
+		fail(w, r, err)
+		return
+	}
+	b, err := parseRe(q, pBuyer, buyerRe)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	tq.BuyerSiret, tq.BuyerSiren = buyerIDs(b)
+	if tq.Words, err = parseWords(q); err != nil {
+		fail(w, r, err)
+		return
+	}
+	if tq.Limit, err = s.parseLimit(q); err != nil {
+		fail(w, r, err)
+		return
+	}
+	ctx, cancel := s.queryContext(r)
+	defer cancel()
+	items, truncated, err := s.st.OpenTenders(ctx, tq)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	if items == nil {
+		items = []store.Tender{}
+	}
+	switch fmtName {
+	case "csv":
+		header := []string{"notice_id", "url", "buyer_name", "buyer_siret", "object", "publication_date", "deadline", "departements", "cpv", "notice_labels", "lots"}
+		rows := make([][]string, 0, len(items))
+		for _, t := range items {
+			var lots []string
+			for _, l := range t.Lots {
+				lots = append(lots, l.Number+": "+strings.Join(l.Labels, "+"))
+			}
+			rows = append(rows, []string{t.NoticeID, t.URL, t.BuyerName, t.BuyerSiret, t.Object, t.PublicationDate.Format(time.DateOnly),
+				t.Deadline.UTC().Format(time.RFC3339), strings.Join(t.Departements, " "), strings.Join(t.CPV, " "),
+				strings.Join(t.Labels, " "), strings.Join(lots, "; ")})
+		}
+		writeCSV(w, "tenders", header, rows)
+	case "atom":
+		s.writeAtom(w, r, items)
+	default:
+		writeJSON(w, map[string]any{
+			"deadline_after": tq.DeadlineAfter.UTC().Format(time.RFC3339),
+			"labels":         tq.Labels,
+			"filters":        filterEcho(q),
+			"truncated":      truncated,
+			"items":          items,
+		})
+	}
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Href string `xml:"href,attr"`
+	Type string `xml:"type,attr,omitempty"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title    string       `xml:"title"`
+	ID       string       `xml:"id"`
+	Updated  string       `xml:"updated"`
+	Links    []atomLink   `xml:"link"`
+	Author   atomAuthor   `xml:"author"`
+	Summary  string       `xml:"summary"`
+	Category []atomCat    `xml:"category"`
+	Content  *atomContent `xml:"content,omitempty"`
+}
+
+type atomCat struct {
+	Term string `xml:"term,attr"`
+}
+
+type atomContent struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+func (s *Server) baseURL(r *http.Request) string {
+	if s.opts.BaseURL != "" {
+		return strings.TrimRight(s.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// writeAtom renders the feed: one entry per notice, its matching lots and
+// labels in the summary, updated = publication date.
+func (s *Server) writeAtom(w http.ResponseWriter, r *http.Request, items []store.Tender) {
+	base := s.baseURL(r)
+	self := base + r.URL.RequestURI()
+	feed := atomFeed{
+		Title:   "vigie — appels d'offres ouverts réservés ou avec clause sociale",
+		ID:      self,
+		Updated: time.Now().UTC().Format(time.RFC3339),
+		Links:   []atomLink{{Rel: "self", Href: self, Type: "application/atom+xml"}},
+		Author:  atomAuthor{Name: "vigie"},
+	}
+	for _, t := range items {
+		var sum strings.Builder
+		sum.WriteString(t.BuyerName + " — date limite " + t.Deadline.UTC().Format("2006-01-02 15:04 MST"))
+		if len(t.Departements) > 0 {
+			sum.WriteString(" — départements " + strings.Join(t.Departements, ", "))
+		}
+		labels := map[string]bool{}
+		for _, l := range t.Labels {
+			labels[l] = true
+		}
+		for _, l := range t.Lots {
+			sum.WriteString("\nLot " + l.Number + " " + l.Title + " : " + strings.Join(l.Labels, ", "))
+			for _, x := range l.Labels {
+				labels[x] = true
+			}
+		}
+		e := atomEntry{
+			Title:   t.Object,
+			ID:      "urn:vigie:notice:" + t.NoticeID,
+			Updated: t.PublicationDate.UTC().Format(time.RFC3339),
+			Author:  atomAuthor{Name: t.BuyerName},
+			Summary: sum.String(),
+		}
+		if t.URL != "" {
+			e.Links = append(e.Links, atomLink{Rel: "alternate", Href: t.URL})
+		}
+		for _, l := range clause.AllLabels {
+			if labels[l] {
+				e.Category = append(e.Category, atomCat{Term: l})
+			}
+		}
+		feed.Entries = append(feed.Entries, e)
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	_, _ = w.Write([]byte(xml.Header))
+	enc := xml.NewEncoder(w)
+	enc.Indent("", " ")
+	_ = enc.Encode(feed)
+}
