@@ -147,3 +147,13 @@ func TestShortCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// Every source a definition may name has a job.
+func TestDefaultJobsCoverEverySource(t *testing.T) {
+	jobs := DefaultJobs()
+	for _, s := range []string{SourceDECP, SourceBOAMP, SourceBOAMPArchive} {
+		if jobs[s] == nil {
+			t.Errorf("no job for source %s", s)
+		}
+	}
+}
