@@ -59,8 +59,8 @@ type rule struct {
 // matching in windows keeps the cost proportional to the few places where
 // an anchor occurs rather than to the text's length.
 const (
-	winBack = 80
-	winFwd  = 120
+	winBack = 64
+	winFwd  = 100
 )
 
 func term(name string, social bool, mode termMode, anchors, pattern string) rule {
@@ -173,4 +173,5 @@ func init() {
 			rules[i].needsReserv = true
 		}
 	}
+	indexAnchors()
 }
