@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -34,10 +35,19 @@ func main() {
 	format := flag.String("format", decpgen.Format2022, "2022 or 2019")
 	dsn := flag.String("dsn", "", "ClickHouse server (clickhouse://host:port); default a throwaway server")
 	batch := flag.Int("batch", decp.BatchSize, "records per batch")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the ingestion to this file")
 	flag.Parse()
+	if *prof != "" {
+		pf, err := os.Create(*prof)
+		if err == nil {
+			pprof.StartCPUProfile(pf)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	decp.BatchSize = *batch
 	if err := run(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
