@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -310,5 +313,111 @@ lookback: 14d
 	}
 	if len(runs) != 1 || runs[0].Status != "interrupted" || runs[0].FinishedAt.IsZero() {
 		t.Errorf("run after SIGTERM: %+v, want one interrupted run with its end", runs)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func httpGet(addr, path string) (int, string) {
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// 'vigie serve' fires the schedule and ingests with the real BOAMP
+// ingestion, shows it at /api/v1/pipelines and /metrics, and on SIGTERM
+// during a run stops within the bound with the run recorded interrupted.
+func TestServeFiresIngestsAndStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and runs the vigie binary")
+	}
+	up := &fakeBOAMP{records: apiFixtures(t), delay: 100 * time.Millisecond, days: map[string]bool{}}
+	srv := httptest.NewServer(up)
+	defer srv.Close()
+	dir := t.TempDir()
+	def := fmt.Sprintf(`name: boamp-api
+source: boamp
+schedule: "@every 1s"
+url: %s/api/explore/v2.1/catalog/datasets/boamp
+rate: 1000
+burst: 100
+lookback: 9d
+`, srv.URL)
+	if err := os.WriteFile(filepath.Join(dir, "boamp-api.yaml"), []byte(def), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildVigie(t)
+	dsn := storetest.DSN(t)
+	addr := freeAddr(t)
+	p := startVigie(t, bin, dsn, dir, "serve", "--addr", addr)
+	defer p.cmd.Process.Kill()
+
+	var list struct {
+		Pipelines []struct {
+			Name    string
+			LastRun *struct {
+				Status      string
+				RecordsRead uint64 `json:"records_read"`
+			} `json:"last_run"`
+			NextRun    *time.Time `json:"next_run"`
+			Checkpoint string
+		}
+	}
+	waitFor(t, "a scheduled run to end ok", func() bool {
+		code, body := httpGet(addr, "/api/v1/pipelines")
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &list) != nil || len(list.Pipelines) != 1 {
+			return false
+		}
+		lr := list.Pipelines[0].LastRun
+		return lr != nil && lr.Status == "ok"
+	})
+	got := list.Pipelines[0]
+	if got.LastRun.RecordsRead != 10*uint64(len(up.records)) || got.NextRun == nil || got.Checkpoint == "" {
+		t.Errorf("/api/v1/pipelines after the first run: %+v", got)
+	}
+	code, metrics := httpGet(addr, "/metrics")
+	// Later turns may have ended too by now: they read the same notices
+	// again, all duplicates.
+	for _, want := range []string{
+		`(?m)^vigie_pipeline_runs_total\{pipeline="boamp-api",status="ok"\} [1-9]\d*$`,
+		`(?m)^vigie_pipeline_records_total\{pipeline="boamp-api",kind="new"\} ` + strconv.Itoa(10*len(up.records)) + `$`,
+		`(?m)^vigie_upstream_responses_total\{host="` + regexp.QuoteMeta(strings.TrimPrefix(srv.URL, "http://")) + `",status="200"\} [1-9]\d*$`,
+	} {
+		if code != http.StatusOK || !regexp.MustCompile(want).MatchString(metrics) {
+			t.Errorf("/metrics (%d) lacks %s:\n%s", code, want, metrics)
+		}
+	}
+
+	// The next turn starts; stop the service in the middle of it.
+	up.reset()
+	waitFor(t, "the next run to be under way", func() bool { return up.served() >= 2 })
+	t0 := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exit := p.wait()
+	took := time.Since(t0)
+	t.Logf("vigie serve exited %d, %v after SIGTERM with a run in progress", exit, took)
+	if took > 10*time.Second {
+		t.Errorf("vigie serve took %v to stop, want under 10 s", took)
+	}
+	runs, err := openStore(t, dsn).Runs(context.Background(), "boamp-api", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) < 2 || runs[0].Status != "interrupted" || runs[len(runs)-1].Status != "ok" {
+		t.Errorf("runs after SIGTERM: %+v; want the first ok and the last interrupted\n%s", runs, p.out.String())
 	}
 }
