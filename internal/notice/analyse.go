@@ -5,16 +5,12 @@ import "github.com/vigie-data/vigie/internal/clause"
 // Analyse runs the detector over the notice and each lot: the texts go to
 // clause.DetectFields, the structured flags are merged as declared
 // evidence. A lot's reserved flag, when the lot says nothing, follows the
-// notice's declared reservation.
+// notice's declared reservation; the notice's findings include its lots'.
 func Analyse(n *Notice) {
-	n.Detection = clause.Merge(n.Declared, clause.DetectFields([]clause.Field{
-		{Name: "object", Text: n.Object},
-		{Name: "execution_conditions", Text: n.ExecutionConds},
-		{Name: "participation_conditions", Text: n.ParticipConds},
-		{Name: "award_criteria", Text: n.AwardCriteria},
-		{Name: "additional_info", Text: n.AdditionalInfo},
-	}))
 	noticeReserved := reservedFlag(n.Declared)
+	// A notice carries what its lots carry (an eForms reservation is
+	// declared per lot): their positive evidence joins the notice's.
+	declared := append([]clause.Evidence(nil), n.Declared...)
 	for i := range n.Lots {
 		l := &n.Lots[i]
 		l.Detection = clause.Merge(l.Declared, clause.DetectFields([]clause.Field{
@@ -30,7 +26,20 @@ func Analyse(n *Notice) {
 				l.Reserved = noticeReserved
 			}
 		}
+		for _, e := range l.Detection.Evidence {
+			if !e.Negative {
+				e.Field = "lot[" + l.Number + "]/" + e.Field
+				declared = append(declared, e)
+			}
+		}
 	}
+	n.Detection = clause.Merge(declared, clause.DetectFields([]clause.Field{
+		{Name: "object", Text: n.Object},
+		{Name: "execution_conditions", Text: n.ExecutionConds},
+		{Name: "participation_conditions", Text: n.ParticipConds},
+		{Name: "award_criteria", Text: n.AwardCriteria},
+		{Name: "additional_info", Text: n.AdditionalInfo},
+	}))
 }
 
 // reservedFlag is what declared evidence says of reservation: true,

@@ -2,6 +2,7 @@ package boamp
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestIngestSamplesAndFixtures(t *testing.T) {
 	paths := []string{
 		sharedData(t, "boamp/api"), sharedData(t, "boamp/v230-xml"),
 		sharedData(t, "eforms/sdk-examples"), sharedData(t, "eforms/ted-real"),
-		fixture(t, ""),
+		fixture(t, ""), filepath.Join(repoRoot(t), "testdata", "eforms"),
 	}
 	// Two runs: the fixtures' cancellation of the real 26-7109 then
 	// applies to a notice already stored.
@@ -41,8 +42,8 @@ func TestIngestSamplesAndFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum.Add(fix)
-	// 6 API records + 19 V230 + 22 SDK + 5 TED + fixtures (2 XML, 6 records).
-	if sum.RecordsRead != 6+19+22+5+2+6 {
+	// 6 API records + 19 V230 + 22 SDK + 5 TED + fixtures (3 XML, 6 records).
+	if sum.RecordsRead != 6+19+22+5+3+6 {
 		t.Errorf("records read = %d", sum.RecordsRead)
 	}
 	if sum.Quarantined != 3 {
@@ -197,6 +198,26 @@ func TestIngestSamplesAndFixtures(t *testing.T) {
 	eq("TED 00047522", "declared negative", n.DeclaredNegative, []string{})
 	if len(lots) > 0 {
 		eq("TED 00047522", "lot reserved", lots[0].Reserved != nil && !*lots[0].Reserved, true)
+	}
+	n, _ = get("65667997-031a-4198-bd25-7225449ef479") // can_24_minimal
+	eq("can_24_minimal", "kind", n.Kind, "award")
+	eq("can_24_minimal", "winners", n.Winners, []string{"Espaces Verts Lemire"})
+
+	// Fixture: eForms XML with BT-805 and a reserved lot beside a lot not reserved.
+	n, lots = get("0f3c2a1e-1b2c-4d5e-8f90-a1b2c3d4e5f6")
+	eq("eforms fixture", "deadline (summer offset)", n.Deadline.UTC(), utc("2026-07-01T10:00:00Z"))
+	eq("eforms fixture", "published", n.PublicationDate.Format("2006-01-02"), "2026-06-02")
+	eq("eforms fixture", "departements", n.Departements, []string{"59"})
+	eq("eforms fixture", "siret", n.BuyerSIRET, "20004078300017")
+	eq("eforms fixture", "notice declared (from its lots)", n.DeclaredLabels, []string{clause.EnvCriterion, clause.Reserved})
+	eq("eforms fixture", "cpv", n.CPV, []string{"39130000", "39121100"})
+	if len(lots) == 2 {
+		eq("eforms fixture", "LOT-0001 declared", lots[0].DeclaredLabels, []string{clause.EnvCriterion, clause.Reserved})
+		eq("eforms fixture", "LOT-0001 reserved", lots[0].Reserved != nil && *lots[0].Reserved, true)
+		eq("eforms fixture", "LOT-0002 negative", lots[1].DeclaredNegative, []string{clause.EnvCriterion, clause.Reserved})
+		eq("eforms fixture", "LOT-0002 not reserved", lots[1].Reserved != nil && !*lots[1].Reserved, true)
+	} else {
+		t.Errorf("eforms fixture: %d lots, want 2", len(lots))
 	}
 	n, _ = get("7f10ad90-127e-4c3b-a7ef-cfae9295d0ce") // pin-rtl_81: res-ws
 	eq("pin-rtl_81", "kind", n.Kind, "prior_information")
