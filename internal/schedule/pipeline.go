@@ -85,7 +85,10 @@ type LoadError struct{ Problems []FieldError }
 func (e *LoadError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "invalid pipeline definitions (%d problems):", len(e.Problems))
-	for _, p := range e.Problems {
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString(";")
+		}
 		b.WriteString("\n  ")
 		b.WriteString(p.Error())
 	}
