@@ -14,8 +14,8 @@ import (
 type Summary struct {
 	Source      string  `json:"source"`
 	RecordsRead int64   `json:"records_read"` // records seen in the input, readable or not
-	Contracts   int64   `json:"contracts,omitempty"`
-	Notices     int64   `json:"notices,omitempty"`
+	Contracts   int64   `json:"contracts"`
+	Notices     int64   `json:"notices"`
 	New         int64   `json:"new"`        // identities not stored before
 	Updated     int64   `json:"updated"`    // stored before, content changed
 	Duplicates  int64   `json:"duplicates"` // same identity and content already stored or seen
