@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -170,19 +172,22 @@ var detectionColumns = []string{"subject_kind", "subject_id", "notice_id", "decl
 // cut short leaves no contract row without its holders and provenance, so
 // a re-run (which skips stored contracts) does not lose them.
 func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error {
-	if err := s.writeHolders(ctx, b.Holders); err != nil {
-		return err
+	// The side tables are independent of one another: write them at once.
+	writes := []func() error{
+		func() error { return s.writeHolders(ctx, b.Holders) },
+		func() error { return s.writeModifications(ctx, b.Modifications) },
+		func() error { return s.writeContractSources(ctx, b.Sources) },
+		func() error { return s.writeContractDetections(ctx, b.Detections) },
+		func() error { return s.WriteRawDocuments(ctx, b.Raw) },
 	}
-	if err := s.writeModifications(ctx, b.Modifications); err != nil {
-		return err
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w() }()
 	}
-	if err := s.writeContractSources(ctx, b.Sources); err != nil {
-		return err
-	}
-	if err := s.writeContractDetections(ctx, b.Detections); err != nil {
-		return err
-	}
-	if err := s.WriteRawDocuments(ctx, b.Raw); err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	return s.writeContracts(ctx, b.Contracts)

@@ -75,7 +75,7 @@ func flatRow(r *store.ContractRow) map[string]any {
 		"duration_months": r.DurationMonths, "notification_date": day(r.NotificationDate),
 		"publication_date": day(r.PublicationDate), "amount": r.Amount, "initial_amount": r.InitialAmount,
 		"price_form": r.PriceForm, "techniques": nonNilStrings(r.Techniques),
-		"execution_modalities": nonNilStrings(r.ExecutionModalities),
+		"execution_modalities":   nonNilStrings(r.ExecutionModalities),
 		"declared_social_clause": r.DeclaredSocialClause, "declared_social_criterion": r.DeclaredSocialCriterion,
 		"declared_reserved": r.DeclaredReserved, "declared_env_clause": r.DeclaredEnvClause,
 		"declared_env_criterion": r.DeclaredEnvCriterion, "declared_raw": nonNilStrings(r.DeclaredRaw),

@@ -101,6 +101,7 @@ type item struct {
 	err     error
 	key     uint64
 	version uint64
+	rows    store.ContractBatch // built by the parse worker; partition_year set by the writer
 }
 
 // run is the pipeline: a scanner cuts records out of the documents, parse
@@ -116,9 +117,10 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	chunks := make(chan []rawRecord, 8)
-	parsed := make(chan []item, 8)
-	batches := make(chan []item, 1)
+	chunks := make(chan []rawRecord, 4)
+	// Small queues: what is in flight is what the process holds.
+	parsed := make(chan []item, 2)
+	batches := make(chan []item)
 
 	// Scanner.
 	var scanErr error
@@ -177,6 +179,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 
 	// Parse workers.
 	now := time.Now()
+	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
 	var wg sync.WaitGroup
 	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
 	for range workers {
@@ -187,6 +190,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 				items := make([]item, len(chunk))
 				for i := range chunk {
 					items[i] = parseOne(chunk[i], now)
+					w.prepare(&items[i])
 				}
 				select {
 				case parsed <- items:
@@ -201,7 +205,6 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	go func() { wg.Wait(); close(parsed) }()
 
 	// Writer.
-	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
 	var writeErr error
 	writeDone := make(chan struct{})
 	go func() {
@@ -275,6 +278,14 @@ func parseOne(rec rawRecord, now time.Time) item {
 	it.key = KeyHash(c.Buyer.SIRET, c.ID)
 	it.version = Version(c.LastPublished, c.ContentHash)
 	return it
+}
+
+// prepare builds the rows of a parsed record, off the writer's path.
+func (w *writer) prepare(it *item) {
+	if it.err == nil {
+		w.rows(&it.rows, it, 0)
+		it.rec.body = nil // the raw row holds its copy
+	}
 }
 
 // KeyHash is the identity of a contract as stored in contracts.key_hash:
@@ -388,7 +399,12 @@ func (w *writer) process(ctx context.Context, items []item) error {
 		}
 		years[k] = year
 		if write {
-			w.rows(&b, it, year)
+			setYear(&it.rows, year)
+			b.Contracts = append(b.Contracts, it.rows.Contracts...)
+			b.Holders = append(b.Holders, it.rows.Holders...)
+			b.Modifications = append(b.Modifications, it.rows.Modifications...)
+			b.Detections = append(b.Detections, it.rows.Detections...)
+			b.Raw = append(b.Raw, it.rows.Raw...)
 		}
 	}
 	for i := range items {
@@ -402,6 +418,18 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			ContentHash: c.ContentHash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
 	return w.st.WriteContractBatch(ctx, &b)
+}
+
+func setYear(b *store.ContractBatch, year uint16) {
+	for i := range b.Contracts {
+		b.Contracts[i].PartitionYear = year
+	}
+	for i := range b.Holders {
+		b.Holders[i].PartitionYear = year
+	}
+	for i := range b.Modifications {
+		b.Modifications[i].PartitionYear = year
+	}
 }
 
 // rows adds the rows of one contract version to b.

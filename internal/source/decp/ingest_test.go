@@ -190,7 +190,7 @@ func TestOfficialExamples(t *testing.T) {
 		{"official-examples/v2.0.x/json/marches_concessions.json", 4, 4},
 		{"official-examples/v2.0.x/json/concessions.json", 2, 2},
 		{"official-examples/v2.0.x/json/concessions_avec_modifications.json", 2, 2},
-		{"official-examples/v2.0.x/xml/Marche.xml", 2, 1}, // the same contract twice
+		{"official-examples/v2.0.x/xml/Marche.xml", 2, 1},                          // the same contract twice
 		{"official-examples/v2.0.x/xml/Contrat-concession.xml", 2, 1},              // the same key twice
 		{"official-examples/v2.0.x/xml/Contrat-concession-modification.xml", 2, 1}, // the same key twice
 	}
