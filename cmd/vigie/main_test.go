@@ -83,10 +83,10 @@ func TestUpStopsOnSIGTERMAndKeepsData(t *testing.T) {
 				if round == 2 && strings.Contains(l, "migration applied") {
 					t.Errorf("round 2 applied a migration again: %s", l)
 				}
-				ready = strings.Contains(l, "ClickHouse ready")
+				ready = strings.Contains(l, "API listening")
 			case <-timeout:
 				cmd.Process.Kill()
-				t.Fatalf("round %d: vigie up not ready in 90 s:\n%s", round, strings.Join(log, "\n"))
+				t.Fatalf("round %d: vigie up API not listening in 90 s:\n%s", round, strings.Join(log, "\n"))
 			}
 		}
 		if round == 1 && !strings.Contains(strings.Join(log, "\n"), "migration applied") {

@@ -37,6 +37,9 @@ func runScheduler(ctx context.Context, env *Env, s *session, mount func(pattern 
 		mount("GET /api/v1/pipelines", pipelinesHandler(s.Store, sch))
 		mount("GET /metrics", metricsHandler(r.Metrics))
 	}
+	if len(ps) == 0 {
+		slog.Warn("no pipeline defined: the scheduler has nothing to run", "pipelines", env.Config.Pipelines)
+	}
 	slog.Info("scheduler starting", "pipelines", env.Config.Pipelines, "defined", len(ps))
 	return sch.Start(ctx), nil
 }

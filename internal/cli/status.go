@@ -14,8 +14,11 @@ var statusExtras []func(ctx context.Context, env *Env, s *session) error
 func init() {
 	register(&Command{
 		Name:    "status",
-		Summary: "show ClickHouse reachability, version, migrations and row counts",
-		Flags:   func(fs *flag.FlagSet, cfg *config.Config) { cfg.StoreFlags(fs) },
+		Summary: "show ClickHouse reachability, version, migrations, row counts and pipelines",
+		Flags: func(fs *flag.FlagSet, cfg *config.Config) {
+			cfg.StoreFlags(fs)
+			cfg.PipelinesFlag(fs)
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) > 0 {
 				return UsageError{fmt.Sprintf("unexpected argument %q", args[0])}
