@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,7 +78,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	res, err := s.st.Indicators(ctx, store.IndicatorQuery{GroupBy: groups, Filter: f, Limit: s.opts.MaxRows})
+	res, err := s.cachedIndicators(ctx, store.IndicatorQuery{GroupBy: groups, Filter: f, Limit: s.opts.MaxRows})
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -139,6 +141,28 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 		"definitions":   "/api/v1/definitions",
 		"rows":          out,
 	})
+}
+
+// cachedIndicators answers from the cache when the contracts data is in
+// the state a kept answer was computed from (see answerCache). The key is
+// the validated query, not the URL: equivalent spellings share an entry.
+func (s *Server) cachedIndicators(ctx context.Context, iq store.IndicatorQuery) (store.IndicatorResult, error) {
+	state, err := s.st.ContractsState(ctx)
+	if err != nil {
+		return store.IndicatorResult{}, err
+	}
+	qk, err := json.Marshal(iq)
+	if err != nil {
+		return store.IndicatorResult{}, err
+	}
+	v, err := s.cache.get(ctx, "indicators\x00"+state+"\x00"+string(qk), func(ctx context.Context) (any, int, bool, error) {
+		res, err := s.st.Indicators(ctx, iq)
+		return res, len(res.Rows) + 1, res.State == state, err
+	})
+	if err != nil {
+		return store.IndicatorResult{}, err
+	}
+	return v.(store.IndicatorResult), nil
 }
 
 func u(v uint64) string   { return strconv.FormatUint(v, 10) }

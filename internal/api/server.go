@@ -28,12 +28,21 @@ type Options struct {
 	BaseURL      string        // public base URL, for links in the Atom feed (default from the request)
 }
 
+// Bounds of the answer cache: entries, and cost in rows (an indicator row
+// holds about 1 KB, so about 100 MB at most).
+const (
+	cacheEntries = 2048
+	cacheCost    = 100_000
+)
+
 // Server is the API handler.
 type Server struct {
 	st     *store.Store
 	opts   Options
 	mux    *http.ServeMux
 	routes []route // registered patterns, for the OpenAPI check
+
+	cache *answerCache // indicators and open tenders (cache.go)
 
 	limMu    sync.Mutex
 	limiters map[string]*clientLimiter
@@ -64,7 +73,8 @@ func New(st *store.Store, opts Options) *Server {
 	if opts.Burst <= 0 {
 		opts.Burst = 40
 	}
-	s := &Server{st: st, opts: opts, mux: http.NewServeMux(), limiters: map[string]*clientLimiter{}}
+	s := &Server{st: st, opts: opts, mux: http.NewServeMux(), limiters: map[string]*clientLimiter{},
+		cache: newAnswerCache(cacheEntries, cacheCost, opts.QueryTimeout)}
 	s.get("/api/v1/health", s.health)
 	s.get("/api/v1/contracts/indicators", s.indicators)
 	s.get("/api/v1/tenders/open", s.openTenders)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -31,6 +33,7 @@ func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tq := store.TenderQuery{DeadlineAfter: time.Now()}
+	explicitDeadline := q.Get(pDeadlineAfter.Name) != ""
 	if v := q.Get(pDeadlineAfter.Name); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -73,7 +76,7 @@ func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	items, truncated, err := s.st.OpenTenders(ctx, tq)
+	items, truncated, err := s.cachedTenders(ctx, tq, explicitDeadline)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -106,6 +109,70 @@ func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
 			"items":          items,
 		})
 	}
+}
+
+// tenderSlack is how many notices beyond the limit a cached "deadline
+// after now" answer holds, for those whose deadline passes during the
+// minute it serves.
+const tenderSlack = 100
+
+type tenderAnswer struct {
+	items     []store.Tender
+	truncated bool
+}
+
+// cachedTenders answers from the cache when the notices, lots and
+// detections are in the state a kept answer was computed from (see
+// answerCache). With an explicit deadline_after the answer depends on the
+// data only. With the default "now" it also depends on the time: the
+// cached answer is computed for the start of the current minute, with
+// tenderSlack extra notices, and the notices whose deadline has passed
+// since are cut here. The list is sorted by deadline, so they are a
+// prefix and what remains is exactly the list for now — unless the
+// cached list was cut by its limit and too few remain, then the store is
+// asked directly.
+func (s *Server) cachedTenders(ctx context.Context, tq store.TenderQuery, explicitDeadline bool) ([]store.Tender, bool, error) {
+	state, err := s.st.TendersState(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	now := tq.DeadlineAfter.Truncate(time.Second) // the SQL compares seconds
+	cq := tq
+	if !explicitDeadline {
+		cq.DeadlineAfter = now.Truncate(time.Minute)
+		cq.Limit = tq.Limit + tenderSlack
+	}
+	qk, err := json.Marshal(cq)
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := s.cache.get(ctx, "tenders\x00"+state+"\x00"+string(qk), func(ctx context.Context) (any, int, bool, error) {
+		items, truncated, err := s.st.OpenTenders(ctx, cq)
+		cost := 1
+		for _, t := range items {
+			cost += 1 + len(t.Lots)
+		}
+		return tenderAnswer{items, truncated}, cost, true, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	a := v.(tenderAnswer)
+	if explicitDeadline {
+		return a.items, a.truncated, nil
+	}
+	i := 0
+	for i < len(a.items) && !a.items[i].Deadline.After(now) {
+		i++
+	}
+	open := a.items[i:]
+	switch {
+	case len(open) > tq.Limit:
+		return open[:tq.Limit], true, nil
+	case a.truncated:
+		return s.st.OpenTenders(ctx, tq)
+	}
+	return open, false, nil
 }
 
 type atomFeed struct {

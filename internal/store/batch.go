@@ -26,5 +26,6 @@ func (s *Store) insert(ctx context.Context, table string, columns []string, rows
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
+	s.wrote(table) // the API's answer cache keys by the data state (rollups.go)
 	return nil
 }

@@ -27,5 +27,6 @@ func (s *Store) insertColumns(ctx context.Context, table string, columns []strin
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
+	s.wrote(table) // the API's answer cache keys by the data state (rollups.go)
 	return nil
 }

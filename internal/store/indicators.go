@@ -116,20 +116,21 @@ func factsFromContracts(keyFilter string) string {
 }
 
 // Group dimensions: the SQL expression of each key over facts. The
-// rollup holds the ones marked rollup.
+// rollup holds the ones marked rollup, the month rollup those marked
+// month too.
 var groupDims = map[string]struct {
-	expr   string
-	rollup bool
+	expr          string
+	rollup, month bool
 }{
-	"year":         {"if(month = 0, 'unknown', toString(intDiv(month, 100)))", true},
-	"month":        {"if(month = 0, 'unknown', concat(toString(intDiv(month, 100)), '-', if(month % 100 < 10, '0', ''), toString(month % 100)))", true},
-	"departement":  {"if(departement = '', 'unknown', departement)", true},
-	"region":       {"if(region = '', 'unknown', region)", true},
-	"theme":        {"if(theme = '', 'unknown', theme)", true},
-	"buyer":        {"if(buyer_siret = '', 'unknown', buyer_siret)", false},
-	"cpv_division": {"if(cpv_division = '', 'unknown', cpv_division)", false},
-	"procedure":    {"if(procedure = '', 'unknown', procedure)", false},
-	"nature":       {"if(nature = '', 'unknown', nature)", false},
+	"year":         {"if(month = 0, 'unknown', toString(intDiv(month, 100)))", true, true},
+	"month":        {"if(month = 0, 'unknown', concat(toString(intDiv(month, 100)), '-', if(month % 100 < 10, '0', ''), toString(month % 100)))", true, true},
+	"departement":  {"if(departement = '', 'unknown', departement)", true, false},
+	"region":       {"if(region = '', 'unknown', region)", true, false},
+	"theme":        {"if(theme = '', 'unknown', theme)", true, true},
+	"buyer":        {"if(buyer_siret = '', 'unknown', buyer_siret)", false, false},
+	"cpv_division": {"if(cpv_division = '', 'unknown', cpv_division)", false, false},
+	"procedure":    {"if(procedure = '', 'unknown', procedure)", false, false},
+	"nature":       {"if(nature = '', 'unknown', nature)", false, false},
 }
 
 // GroupDimensions lists the accepted group_by values.
@@ -168,6 +169,13 @@ func (f ContractFilter) rollupable() bool {
 		return false
 	}
 	return true
+}
+
+// monthRollupable says whether contract_rollup_month (month, theme,
+// source) can answer the filter: the rollup's filters without the
+// territorial ones.
+func (f ContractFilter) monthRollupable() bool {
+	return f.rollupable() && f.Departement == "" && f.Region == ""
 }
 
 // where builds the WHERE clause over facts columns; rollup uses month
@@ -258,6 +266,7 @@ type IndicatorResult struct {
 	Rows      []IndicatorRow
 	Truncated bool
 	Origin    string // "rollup", "facts" or "contracts"
+	State     string // the ContractsState the answer was computed from
 }
 
 // Indicators computes the query's groups, ordered by key.
@@ -267,6 +276,7 @@ func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorResu
 		return res, fmt.Errorf("indicators: one or two group dimensions, got %d", len(q.GroupBy))
 	}
 	canRollup := q.Filter.rollupable()
+	canMonth := q.Filter.monthRollupable()
 	var keys []string
 	byBuyer := false
 	for _, g := range q.GroupBy {
@@ -275,16 +285,24 @@ func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorResu
 			return res, fmt.Errorf("indicators: unknown group dimension %q", g)
 		}
 		canRollup = canRollup && d.rollup
+		canMonth = canMonth && d.month
 		byBuyer = byBuyer || g == "buyer"
 		keys = append(keys, d.expr)
 	}
-	fresh, err := s.rollupsFresh(ctx)
+	fresh, sig, err := s.rollupState(ctx)
 	if err != nil {
 		return res, err
 	}
+	res.State = "contracts:" + sig
+	if fresh {
+		res.State = "rollup:" + sig
+	}
 	var from string
 	var args []any
+	// The smallest table that can answer, all of them equally correct.
 	switch {
+	case fresh && canMonth:
+		from, res.Origin = "contract_rollup_month", "rollup"
 	case fresh && canRollup:
 		from, res.Origin = "contract_rollup", "rollup"
 	case fresh:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,7 +17,24 @@ type rollupCache struct {
 	mu      sync.Mutex
 	checked time.Time
 	fresh   bool
+	sig     string     // contracts signature seen at checked
+	gen     uint64     // writes.Load() when checked
 	refresh sync.Mutex // one RefreshRollups at a time per process
+	writes  atomic.Uint64
+}
+
+// wrote tells the freshness checks that this process wrote into table:
+// the next check reads system.parts again instead of trusting the last
+// one, so an ingestion run by this process (the scheduler of 'vigie
+// serve') is seen by the API's next request, not freshnessTTL later.
+// Writes by other processes are seen within freshnessTTL.
+func (s *Store) wrote(table string) {
+	switch table {
+	case "contracts":
+		s.rollups.writes.Add(1)
+	case "notices", "lots", "detections":
+		s.tenders.writes.Add(1)
+	}
 }
 
 const freshnessTTL = 2 * time.Second
@@ -46,29 +64,57 @@ func (s *Store) contractsSignature(ctx context.Context) (string, error) {
 
 // RollupsFresh says whether the derived tables match the contracts table.
 func (s *Store) RollupsFresh(ctx context.Context) (bool, error) {
+	fresh, _, err := s.rollupState(ctx)
+	return fresh, err
+}
+
+// ContractsState names the contracts data that Indicators answers from
+// right now: whether it reads the derived tables ("rollup:") or the
+// contracts table ("contracts:"), and the contracts signature. Two calls
+// returning the same state get the same Indicators answers for the same
+// query, so the API keys its answer cache by it. Signatures only move
+// forward (block numbers grow), so a state never comes back after it
+// changed. Like RollupsFresh, it is re-read at most every freshnessTTL.
+func (s *Store) ContractsState(ctx context.Context) (string, error) {
+	fresh, sig, err := s.rollupState(ctx)
+	if err != nil {
+		return "", err
+	}
+	if fresh {
+		return "rollup:" + sig, nil
+	}
+	return "contracts:" + sig, nil
+}
+
+// rollupState is RollupsFresh with the contracts signature it compared.
+// Concurrent callers wait for one check (the mutex) instead of each
+// asking system.parts.
+func (s *Store) rollupState(ctx context.Context) (bool, string, error) {
 	s.rollups.mu.Lock()
 	defer s.rollups.mu.Unlock()
-	if time.Since(s.rollups.checked) < freshnessTTL {
-		return s.rollups.fresh, nil
+	gen := s.rollups.writes.Load()
+	if time.Since(s.rollups.checked) < freshnessTTL && s.rollups.gen == gen {
+		return s.rollups.fresh, s.rollups.sig, nil
 	}
 	cur, err := s.contractsSignature(ctx)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	var built string
 	var n uint64
 	if err := s.conn.QueryRow(withTimeout(ctx, 10),
 		`SELECT argMax(signature, version), count() FROM rollup_state WHERE name = 'contracts'`).Scan(&built, &n); err != nil {
-		return false, fmt.Errorf("rollup state: %w", err)
+		return false, "", fmt.Errorf("rollup state: %w", err)
 	}
 	s.rollups.fresh = n > 0 && built == cur
+	s.rollups.sig = cur
+	s.rollups.gen = gen
 	s.rollups.checked = time.Now()
-	return s.rollups.fresh, nil
+	return s.rollups.fresh, cur, nil
 }
 
-func (s *Store) rollupsFresh(ctx context.Context) (bool, error) { return s.RollupsFresh(ctx) }
-
-// RefreshRollups rebuilds contract_facts and contract_rollup from the
+// RefreshRollups rebuilds contract_facts, contract_rollup and
+// contract_rollup_month from the
 // current version of every contract and swaps them in. Ingestion and the
 // pipelines call it after a run that wrote contracts; until then the API
 // answers from the contracts table (correct, slower). Safe to call at any
@@ -86,8 +132,10 @@ func (s *Store) RefreshRollups(ctx context.Context) error {
 	stmts := []string{
 		"DROP TABLE IF EXISTS contract_facts_next",
 		"DROP TABLE IF EXISTS contract_rollup_next",
+		"DROP TABLE IF EXISTS contract_rollup_month_next",
 		"CREATE TABLE contract_facts_next AS contract_facts",
 		"CREATE TABLE contract_rollup_next AS contract_rollup",
+		"CREATE TABLE contract_rollup_month_next AS contract_rollup_month",
 		// FINAL without WHERE keeps exactly the newest version of each
 		// contract, merging on read in key order (low memory).
 		"INSERT INTO contract_facts_next (" + strings.Join(factColumnNames(), ", ") + ") SELECT " +
@@ -95,10 +143,16 @@ func (s *Store) RefreshRollups(ctx context.Context) error {
 		"INSERT INTO contract_rollup_next (month, departement, region, theme, source, " + strings.Join(measureColumns(), ", ") +
 			") SELECT month, departement, region, theme, source, " + sumAll(measureColumns()) +
 			" FROM contract_facts_next GROUP BY month, departement, region, theme, source",
+		"INSERT INTO contract_rollup_month_next (month, theme, source, " + strings.Join(measureColumns(), ", ") +
+			") SELECT month, theme, source, " + sumAll(measureColumns()) +
+			" FROM contract_rollup_next GROUP BY month, theme, source",
+		// One RENAME swaps all three: a reader sees the old set or the new.
 		"RENAME TABLE contract_facts TO contract_facts_old, contract_facts_next TO contract_facts, " +
-			"contract_rollup TO contract_rollup_old, contract_rollup_next TO contract_rollup",
+			"contract_rollup TO contract_rollup_old, contract_rollup_next TO contract_rollup, " +
+			"contract_rollup_month TO contract_rollup_month_old, contract_rollup_month_next TO contract_rollup_month",
 		"DROP TABLE IF EXISTS contract_facts_old",
 		"DROP TABLE IF EXISTS contract_rollup_old",
+		"DROP TABLE IF EXISTS contract_rollup_month_old",
 	}
 	for _, q := range stmts {
 		if err := s.conn.Exec(ctx, q); err != nil {

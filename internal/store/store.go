@@ -21,6 +21,7 @@ type Store struct {
 	database string
 	addr     string
 	rollups  rollupCache // freshness of the API's derived tables (rollups.go)
+	tenders  tenderState // signature of the open-tender tables (tenderstate.go)
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -12,5 +12,9 @@ func (s *Store) InsertForTest(ctx context.Context, table string, columns []strin
 // ExecForTest runs one statement (benchmarks fill tables with
 // INSERT ... SELECT FROM system.numbers).
 func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
-	return s.conn.Exec(withTimeout(ctx, 3600), query, args...)
+	err := s.conn.Exec(withTimeout(ctx, 3600), query, args...)
+	for _, t := range []string{"contracts", "notices"} { // any table may have changed
+		s.wrote(t)
+	}
+	return err
 }

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// answerCache keeps recent answers of the expensive endpoints (indicators,
+// open tenders) and makes concurrent identical requests share one
+// computation: a dashboard's 50 viewers asking the same trend cost one
+// ClickHouse query.
+//
+// Why a cached answer is never stale or wrong: every key contains the
+// validated, normalized query AND the state of the data the answer was
+// computed from (store.ContractsState / store.TendersState: per partition,
+// the newest block number of the tables read — an insert changes it, a
+// merge does not, nothing mutates rows in place). Data that changed gives
+// a new key, so an old answer is simply never asked for again and ages
+// out of the LRU. The state is read before the computation; since data
+// only moves forward, the answer reflects at least that state. Answers
+// computed from another state than the key's (a refresh raced the
+// computation) are returned but not kept.
+//
+// The cache is bounded by entries and by cost (rows), least recently used
+// evicted first.
+type answerCache struct {
+	maxEntries int
+	maxCost    int
+	timeout    time.Duration // of a computation, detached from the requester
+
+	mu      sync.Mutex
+	entries map[string]*cacheEntry
+	lru     list.List // completed entries, most recently used first
+	cost    int
+
+	computations atomic.Int64 // computations started: misses not coalesced
+}
+
+type cacheEntry struct {
+	key  string
+	done chan struct{} // closed when val/err are set
+	val  any
+	err  error
+	cost int
+	elem *list.Element // in lru when kept
+}
+
+// computeFunc computes an answer: the value, its cost (about its rows)
+// and whether it may be kept for later requests with the same key.
+type computeFunc func(ctx context.Context) (val any, cost int, keep bool, err error)
+
+func newAnswerCache(maxEntries, maxCost int, timeout time.Duration) *answerCache {
+	return &answerCache{maxEntries: maxEntries, maxCost: maxCost, timeout: timeout, entries: map[string]*cacheEntry{}}
+}
+
+// get returns the answer for key: kept, being computed for another
+// request (then it waits for it), or computed now. The computation runs
+// detached from ctx's cancellation (bounded by the cache's timeout) so
+// that a client going away does not fail the others waiting for it; ctx
+// only bounds how long this caller waits. Errors are not kept.
+func (c *answerCache) get(ctx context.Context, key string, compute computeFunc) (any, error) {
+	c.mu.Lock()
+	e := c.entries[key]
+	if e != nil && e.elem != nil {
+		c.lru.MoveToFront(e.elem)
+		c.mu.Unlock()
+		return e.val, nil
+	}
+	if e == nil {
+		e = &cacheEntry{key: key, done: make(chan struct{})}
+		c.entries[key] = e
+		c.computations.Add(1)
+		go c.run(context.WithoutCancel(ctx), e, compute)
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.val, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *answerCache) run(ctx context.Context, e *cacheEntry, compute computeFunc) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	val, cost, keep, err := compute(ctx)
+	if cost < 1 {
+		cost = 1
+	}
+	c.mu.Lock()
+	e.val, e.err, e.cost = val, err, cost
+	if err != nil || !keep || cost > c.maxCost {
+		delete(c.entries, e.key)
+	} else {
+		e.elem = c.lru.PushFront(e)
+		c.cost += cost
+		for c.lru.Len() > c.maxEntries || c.cost > c.maxCost {
+			old := c.lru.Remove(c.lru.Back()).(*cacheEntry)
+			delete(c.entries, old.key)
+			c.cost -= old.cost
+		}
+	}
+	c.mu.Unlock()
+	close(e.done)
+}
+
+// len is the number of kept answers.
+func (c *answerCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
+}
