@@ -116,16 +116,13 @@ func fieldsOf(kind string, texts map[string]string, lot bool) []clause.Field {
 func relabel(kind, id, noticeID string, declaredRows []store.EvidenceRow, dl, dn []string, fields []clause.Field) store.Relabel {
 	declared := make([]clause.Evidence, len(declaredRows))
 	for i, e := range declaredRows {
-		declared[i] = clause.Evidence{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text, Start: int(e.Start), End: int(e.End)}
+		declared[i] = clause.Evidence{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text, Start: int(e.Start), End: int(e.End), Negative: e.Negative}
 	}
 	detected := clause.DetectFields(fields)
 	merged := clause.Merge(declared, detected)
 	ev := make([]store.EvidenceRow, 0, len(merged.Evidence))
 	for _, e := range merged.Evidence {
-		if e.Origin == clause.Detected && e.Negative {
-			continue // the detections table has no place for a written "no"
-		}
-		ev = append(ev, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text, Start: uint32(e.Start), End: uint32(e.End)})
+		ev = append(ev, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text, Start: uint32(e.Start), End: uint32(e.End), Negative: e.Negative})
 	}
 	return store.Relabel{
 		Detection: store.DetectionRow{SubjectKind: kind, SubjectID: id, NoticeID: noticeID,

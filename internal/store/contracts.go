@@ -68,10 +68,12 @@ type ContractSourceRow struct {
 	PartitionYear               uint16
 }
 
-// EvidenceRow is one piece of evidence of a detection.
+// EvidenceRow is one piece of evidence of a detection. Negative evidence
+// (a structured or written "no") denies its label.
 type EvidenceRow struct {
 	Label, Origin, Field, Text string
 	Start, End                 uint32
+	Negative                   bool
 }
 
 // DetectionRow is the detector's finding for one subject.
@@ -166,7 +168,7 @@ var contractSourceColumns = []string{"uid", "buyer_siret", "contract_id", "sourc
 
 var detectionColumns = []string{"subject_kind", "subject_id", "notice_id", "declared_labels", "declared_negative",
 	"detected_labels", "evidence.label", "evidence.origin", "evidence.field", "evidence.text",
-	"evidence.start", "evidence.end", "detector_version", "detected_at", "version"}
+	"evidence.start", "evidence.end", "evidence.negative", "detector_version", "detected_at", "version"}
 
 // WriteContractBatch stores a batch. The contracts rows go last: a batch
 // cut short leaves no contract row without its holders and provenance, so
@@ -298,6 +300,7 @@ func (s *Store) writeContractDetections(ctx context.Context, rows []DetectionRow
 	dl, dn, det := make([][]string, n), make([][]string, n), make([][]string, n)
 	el, eo, ef, et := make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
 	es, ee := make([][]uint32, n), make([][]uint32, n)
+	eneg := make([][]uint8, n)
 	dv := make([]uint32, n)
 	at := make([]time.Time, n)
 	ver := make([]uint64, n)
@@ -306,13 +309,16 @@ func (s *Store) writeContractDetections(ctx context.Context, rows []DetectionRow
 		dl[i], dn[i], det[i] = nonNil(r.DeclaredLabels), nonNil(r.DeclaredNegative), nonNil(r.DetectedLabels)
 		m := len(r.Evidence)
 		el[i], eo[i], ef[i], et[i] = make([]string, m), make([]string, m), make([]string, m), make([]string, m)
-		es[i], ee[i] = make([]uint32, m), make([]uint32, m)
+		es[i], ee[i], eneg[i] = make([]uint32, m), make([]uint32, m), make([]uint8, m)
 		for j, e := range r.Evidence {
 			el[i][j], eo[i][j], ef[i][j], et[i][j], es[i][j], ee[i][j] = e.Label, e.Origin, e.Field, e.Text, e.Start, e.End
+			if e.Negative {
+				eneg[i][j] = 1
+			}
 		}
 		dv[i], at[i], ver[i] = r.DetectorVersion, r.DetectedAt.UTC().Truncate(time.Second), r.Version
 	}
-	if err := s.insertColumns(ctx, "detections", detectionColumns, []any{kind, id, notice, dl, dn, det, el, eo, ef, et, es, ee, dv, at, ver}); err != nil {
+	if err := s.insertColumns(ctx, "detections", detectionColumns, []any{kind, id, notice, dl, dn, det, el, eo, ef, et, es, ee, eneg, dv, at, ver}); err != nil {
 		return fmt.Errorf("write %d detections: %w", n, err)
 	}
 	return nil

@@ -151,7 +151,7 @@ func (s *Store) declaredEvidence(ctx context.Context, subs []StaleSubject) error
 		}
 	}
 	kinds = []any{subs[0].Kind, "lot"}
-	q := `SELECT subject_kind, subject_id, declared_labels, declared_negative, evidence.label, evidence.origin, evidence.field, evidence.text, evidence.start, evidence.end
+	q := `SELECT subject_kind, subject_id, declared_labels, declared_negative, evidence.label, evidence.origin, evidence.field, evidence.text, evidence.start, evidence.end, evidence.negative
 		FROM detections FINAL WHERE subject_kind IN ? AND subject_id IN ?`
 	rows, err := s.conn.Query(withTimeout(ctx, 120), q, clickhouse.GroupSet{Value: kinds}, clickhouse.GroupSet{Value: ids})
 	if err != nil {
@@ -162,7 +162,8 @@ func (s *Store) declaredEvidence(ctx context.Context, subs []StaleSubject) error
 		var kind, id string
 		var dl, dn, label, origin, field, text []string
 		var start, end []uint32
-		if err := rows.Scan(&kind, &id, &dl, &dn, &label, &origin, &field, &text, &start, &end); err != nil {
+		var negative []uint8
+		if err := rows.Scan(&kind, &id, &dl, &dn, &label, &origin, &field, &text, &start, &end, &negative); err != nil {
 			return fmt.Errorf("current detections: %w", err)
 		}
 		r, ok := refs[kind+"\x00"+id]
@@ -172,7 +173,8 @@ func (s *Store) declaredEvidence(ctx context.Context, subs []StaleSubject) error
 		var ev []EvidenceRow
 		for i := range label {
 			if origin[i] == "declared" {
-				ev = append(ev, EvidenceRow{Label: label[i], Origin: origin[i], Field: field[i], Text: text[i], Start: start[i], End: end[i]})
+				ev = append(ev, EvidenceRow{Label: label[i], Origin: origin[i], Field: field[i], Text: text[i], Start: start[i], End: end[i],
+					Negative: i < len(negative) && negative[i] != 0})
 			}
 		}
 		if r.lot < 0 {

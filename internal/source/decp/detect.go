@@ -49,7 +49,7 @@ func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, st
 	row.DeclaredLabels, row.DeclaredNegative = nonNilStrings(pos), nonNilStrings(neg)
 	for _, e := range merged.Evidence {
 		row.Evidence = append(row.Evidence, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
-			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0))})
+			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative})
 	}
 	return row.DetectedLabels, row
 }
