@@ -56,13 +56,35 @@ func init() {
 			if src.Flags != nil {
 				src.Flags(fs, env.Config)
 			}
-			if err := fs.Parse(args[1:]); err != nil {
+			rest, err := parseInterspersed(fs, args[1:])
+			if err != nil {
 				if errors.Is(err, flag.ErrHelp) {
 					return nil
 				}
 				return UsageError{err.Error()}
 			}
-			return src.Run(ctx, env, fs.Args())
+			return src.Run(ctx, env, rest)
 		},
 	})
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments
+// ("--file a.json b.json --json"), returning the other arguments in order;
+// "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		remaining := fs.Args()
+		if n := len(args) - len(remaining); n > 0 && args[n-1] == "--" {
+			return append(rest, remaining...), nil
+		}
+		if len(remaining) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, remaining[0])
+		args = remaining[1:]
+	}
 }

@@ -66,15 +66,7 @@ func runIngestBOAMP(ctx context.Context, env *Env, args []string) error {
 	f := boampF
 	var paths []string
 	if f.file != "" {
-		// Flags stop at the first path: take a trailing --json too.
-		paths = []string{f.file}
-		for _, a := range args {
-			if a == "--json" || a == "-json" {
-				f.asJSON = true
-				continue
-			}
-			paths = append(paths, a)
-		}
+		paths = append([]string{f.file}, args...)
 	} else if len(args) > 0 {
 		return UsageError{fmt.Sprintf("unexpected arguments %q (files go after --file)", args)}
 	}
