@@ -82,6 +82,24 @@ func containsAny(s []byte, words [][]byte) bool {
 	return false
 }
 
+// containsAnyWord is containsAny for cues that must start a word: "ni "
+// is a negation, "fourni " is not.
+func containsAnyWord(s []byte, words [][]byte) bool {
+	for _, w := range words {
+		for from := 0; ; {
+			k := bytes.Index(s[from:], w)
+			if k < 0 {
+				break
+			}
+			if p := from + k; p == 0 || !isWordByte(s[p-1]) || !isWordByte(w[0]) {
+				return true
+			}
+			from += k + 1
+		}
+	}
+	return false
+}
+
 func hasPrefixAny(s []byte, words [][]byte) bool {
 	for _, w := range words {
 		if bytes.HasPrefix(s, w) && (len(s) == len(w) || !isWordByte(s[len(w)]) || !isWordByte(w[len(w)-1])) {
@@ -114,10 +132,10 @@ var (
 
 // negated reports whether the folded span [s, e) is denied in its sentence.
 func negated(b []byte, s, e int) bool {
-	if containsAny(before(b, s, 60, true), negBefore) {
+	if containsAnyWord(before(b, s, 60, true), negBefore) {
 		return true
 	}
-	a := trimLead(after(b, e, 80, false))
+	a := trimLead(skipCoordinated(after(b, e, 80, false)))
 	if hasPrefixAny(a, negAfterPrefix) && !bytes.HasPrefix(a, []byte("-")) && !bytes.HasPrefix(a, []byte("/")) {
 		return true
 	}
@@ -125,6 +143,20 @@ func negated(b []byte, s, e int) bool {
 		return true // an empty heading: "Clause sociale : -"
 	}
 	return containsAny(after(b, e, 50, true), negAfterAnywhere)
+}
+
+// skipCoordinated skips a coordinated heading up to its colon, so that
+// "Critères sociaux et environnementaux : non" reads the answer for both.
+func skipCoordinated(a []byte) []byte {
+	t := bytes.TrimLeft(a, " ")
+	if !bytes.HasPrefix(t, []byte("et ")) && !bytes.HasPrefix(t, []byte("ou ")) {
+		return a
+	}
+	k := bytes.IndexByte(t, ':')
+	if k < 0 || k > 50 {
+		return a
+	}
+	return t[k:]
 }
 
 // trimLead drops what separates a heading from its value: spaces, colons,
@@ -153,11 +185,15 @@ func trimLead(a []byte) []byte {
 var (
 	critBefore = words("criter", "ponder", "notation", "note ", "notee", "notes ", "jugement", "jugees", "juge ",
 		"evalue", "evaluation", "apprecie", "classement des offres", "performances en matiere", "note sur")
-	weightRe = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
+	weightBeforeRe = regexp.MustCompile(`[0-9] ?(?:%|pour ?cent|points?|pts) (?:pour|au titre d[eu]|consacres? a|attribues? a|affectes? a) (?:la |le |l'|les |une |un )?[a-z' -]{0,30}$`)
+	weightRe       = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
 func criterionContext(b []byte, s, e int) bool {
 	if containsAny(before(b, s, 120, false), critBefore) {
+		return true
+	}
+	if weightBeforeRe.Match(before(b, s, 60, true)) {
 		return true
 	}
 	for _, m := range weightRe.FindAllSubmatchIndex(after(b, e, 80, false), 3) {
@@ -215,7 +251,11 @@ var (
 var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
 	"candidat retenu", "devra", "devront", "doit ", "doivent", "s'engage", "est tenu", "sont tenus", "exig",
 	"impose", "obligation", "obligatoire", "disposition", "cahier des charges", "cctp", "ccap", "veille", "veiller",
-	"respect", "mettre en oeuvre", "mise en oeuvre", "execution", "prescri", "requis")
+	"respect", "mettre en oeuvre", "mise en oeuvre", "execution", "prescri", "requis",
+	// future tense and requirement wording of specifications: "seront
+	// issus de", "sera porteur de", "au moins 25 %", "conformes au label"
+	" sera ", " seront ", "comporter", "porteur", "porteuse", "conforme", "certifie", "labellise", "garanti",
+	"au moins", "au minimum", "minimum de", "privilegi", "proscri", "interdit", "utilise")
 
 func clauseContext(b []byte, s, e int) bool {
 	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues) ||

@@ -188,6 +188,10 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					label = pick(r.social, false)
 				case mAuto:
 					label = pick(r.social, crit)
+				case mCritOnly:
+					if crit {
+						label = pick(r.social, true)
+					}
 				case mCtx:
 					if crit {
 						label = pick(r.social, true)
@@ -196,6 +200,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					}
 				}
 				if label == "" {
+					continue
+				}
+				if r.notReserving && reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) {
 					continue
 				}
 				emit(label, s, e, negated(b, s, e))

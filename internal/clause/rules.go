@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 1
+const Version uint32 = 2
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -38,6 +38,10 @@ const (
 	mCtx                    // criterion or clause by context, else nothing
 	mCrit                   // always a criterion
 	mClause                 // always a clause
+	// mCritOnly: a bare word ("insertion", "environnement") that is a
+	// criterion when weighted or listed among criteria ("insertion
+	// (10 %)"), and says nothing elsewhere.
+	mCritOnly
 )
 
 type rule struct {
@@ -50,6 +54,10 @@ type rule struct {
 	re      *regexp.Regexp
 	groups  map[string]string // kLegal, kLegalCtx: group text → label
 	inWord  bool              // anchors may start inside a word ("l2113")
+	// notReserving: a kTerm that does not count in a sentence that reserves
+	// the contract ("réservé aux structures d'insertion" is a reservation,
+	// not an insertion clause).
+	notReserving bool
 
 	anchorBytes [][]byte
 	needsReserv bool // counts only in a text that has "reserv…"
@@ -96,7 +104,7 @@ var rules = []rule{
 	term("marche-insertion", true, mClause, "insertion|qualification",
 		`\bmarches? (?:public )?(?:d'insertion|de qualification)(?: (?:et|ou) de qualification)?(?: professionnelle)?\b|\bprestations? (?:d'insertion|de qualification)(?: (?:et|ou) de qualification)? (?:sociale et )?professionnelles?\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:et de qualification )?(?:par le |au )support d'activit`),
 	term("condition-sociale", true, mClause, "social",
-		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
+		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caractere|de nature|d'ordre) sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
 	term("dispositions-sociales", true, mAuto, "social",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?) (?:a caractere |de nature |d'ordre )?sociale?s?(?: et environnementa[a-z]*)?\b|\b(?:dispositions?|exigences?|considerations?) (?:environnementales? et )sociales?\b|\bdimension sociale\b|\bresponsabilite sociale\b`),
 	term("critere-social", true, mCrit, "social|sociaux|insertion",
@@ -104,11 +112,19 @@ var rules = []rule{
 	term("facilitateur", true, mClause, "facilitat",
 		`\bfacilitat(?:eur|rice|eurs) (?:de la |des |du )?(?:clause|clauses|insertion|plie|maison de l'emploi|emploi)`),
 
+	{name: "en-insertion", kind: kTerm, social: true, mode: mCtx, notReserving: true,
+		anchors: []string{"parcours|salarie|personne|stagiaire|structure|siae|insertion"},
+		re: regexp.MustCompile(`\bparcours d'insertion\b|\b(?:salaries?|personnes?|stagiaires?) (?:en (?:situation d')?insertion)\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\bsiae\b`)},
+	term("social-terse", true, mCritOnly, "insertion|volet|aspect|engagement|valeur|dimension|performance|demarche|critere|approche|socio|emploi|discrimination|egalite",
+		`\binsertion(?: (?:professionnelle|sociale))?\b|\b(?:volet|aspects?|engagements?|valeur|dimension|performances?|demarche|criteres?|approche) socia(?:l|le|ux|les)\b|\bsocio-?professionnel(?:le)?s?\b|\bemploi (?:de|des) (?:personnes?|travailleurs?) (?:handicape(?:e|s|es)?|en situation de handicap)\b|\b(?:lutte contre les )?discriminations?\b|\begalite (?:professionnelle|femmes?-hommes?|entre les femmes et les hommes)\b`),
+
 	// --- environmental
+	term("env-terse", false, mCritOnly, "environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable",
+		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement durable\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
 	term("clause-env", false, mAuto, "clause",
 		`\bclauses? (?:environnementales?|ecologiques?|vertes?|de developpement durable)\b`),
 	term("condition-env", false, mClause, "environnement",
-		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
+		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caractere|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
 	term("dispositions-env", false, mAuto, "environnement",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
 	term("critere-env", false, mCrit, "environnement",
@@ -117,8 +133,16 @@ var rules = []rule{
 		`\bperformances? environnementales?\b|\bqualite environnementale (?:de l'offre|des prestations|des produits|des materiaux)\b`),
 	term("chantier-vert", false, mAuto, "chantier|soged|dechet",
 		`\bchantiers? (?:verts?|propres?|a faibles? nuisances?|respectueux de l'environnement)\b|\bcharte (?:de )?chantier (?:vert|propre|a faibles? nuisances?)\b|\bsoged\b|\bschema d'organisation et de (?:suivi de l'elimination|gestion) des dechets\b`),
-	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource",
-		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`),
+	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource|nf|certifi|pefc|fsc|oeko|gots|ange|energy|foret|agriculture|egalim|produits durables|performance|faible|emballage|reprise|limitation|vaisselle|zero|matiere|contenu|haute|hqe|re2020|re 2020|teneur|filiere|deee|nuisance|tri|plan de gestion|phytosanitaire|pesticide|economie d'energie|economies d'energie|sobriete",
+		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`+
+			// labels and certifications, named
+			`|\bnf environnement\b|\b(?:label|labels|certification|certifies?|certifiee?s?|labellisee?s?) (?:ange bleu|energy star|pefc|fsc|oeko-?tex|gots|nf environnement|epeat|tco)\b|\bforets? gerees? durablement\b`+
+			// food: EGalim, organic
+			`|\bagriculture biologique\b|\bloi egalim\b|\begalim\b|\bproduits? durables? et de qualite\b`+
+			// energy, emissions, materials, waste
+			`|\bperformances? energetiques?\b|\bfaibles? emissions?\b|\bhaute qualite environnementale\b|\bhqe\b|\bre ?2020\b|\bteneur en cov\b|\bfiliere (?:de recyclage|agreee de recyclage|rep)\b|\bdeee\b|\bnuisances? sonores?\b|\beconomies? d'energie\b|\bsobriete energetique\b`+
+			`|\b(?:issus?|issues?) du re-?emploi\b|\bmatieres? recyclees\b|\bcontenu recycle\b|\brecycle(?:e|s|es)? a [0-9]+ ?%|\brecyclables?\b|\bemballages? (?:recyclables|reutilisables|consignes)\b|\b(?:reprise|limitation|reduction) des emballages\b|\bvaisselle reutilisable\b`+
+			`|\btri (?:selectif |selective )?des dechets\b|\bplan de gestion des dechets\b|\bzero phyto\b|\bproduits? phytosanitaires?\b|\bpesticides?\b`),
 
 	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
 	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
