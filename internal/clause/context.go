@@ -189,6 +189,17 @@ var (
 	weightRe       = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
+var thresholdCues = words("au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
+
+func hasSuffixAny(s []byte, ws [][]byte) bool {
+	for _, w := range ws {
+		if bytes.HasSuffix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func criterionContext(b []byte, s, e int) bool {
 	if containsAny(before(b, s, 120, false), critBefore) {
 		return true
@@ -196,11 +207,20 @@ func criterionContext(b []byte, s, e int) bool {
 	if weightBeforeRe.Match(before(b, s, 60, true)) {
 		return true
 	}
-	for _, m := range weightRe.FindAllSubmatchIndex(after(b, e, 80, false), 3) {
-		a := after(b, e, 80, false)
-		if m[2] < 0 || string(a[m[2]:m[3]]) != "100" {
+	a := after(b, e, 80, false)
+	for _, m := range weightRe.FindAllSubmatchIndex(a, 3) {
+		if m[2] < 0 {
 			return true
 		}
+		if string(a[m[2]:m[3]]) == "100" {
+			continue
+		}
+		// "au moins 20 %", "minimum 30 %": a threshold the contract sets,
+		// not the weight of a criterion.
+		if p := bytes.TrimRight(a[:m[2]], " ("); hasSuffixAny(p, thresholdCues) {
+			continue
+		}
+		return true
 	}
 	return headingOf(b, s) == hintCriteria
 }

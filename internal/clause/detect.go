@@ -207,6 +207,17 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				}
 				emit(label, s, e, negated(b, s, e))
 			case kReservedKind:
+				if r.label == ReservedDisability && startsWithAny(bytes.TrimLeft(after(b, e, 40, false), " "), eitherDisadvantaged) {
+					continue // "handicapés ou défavorisés": the kind is not told
+				}
+				if v := trimLead(after(b, e, 30, false)); hasPrefixAny(v, words("oui")) {
+					// a form's checkbox heading: "Ateliers protégés : oui"
+					emit(r.label, s, e, false)
+					emit(Reserved, s, e, false)
+					continue
+				} else if hasPrefixAny(v, words("non")) {
+					continue
+				}
 				rs := reservationBefore(b, s, 250)
 				if rs < 0 {
 					rs = reservationAfter(b, e, 120)
@@ -266,6 +277,17 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 		}
 	}
 	return ev
+}
+
+var eitherDisadvantaged = words("ou defavorise", "et/ou defavorise", "ou des travailleurs defavorise", "ou des personnes defavorise", "ou en difficulte")
+
+func startsWithAny(s []byte, ws [][]byte) bool {
+	for _, w := range ws {
+		if bytes.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func pick(social, crit bool) string {

@@ -114,7 +114,7 @@ var rules = []rule{
 
 	{name: "en-insertion", kind: kTerm, social: true, mode: mCtx, notReserving: true,
 		anchors: []string{"parcours|salarie|personne|stagiaire|structure|siae|insertion"},
-		re: regexp.MustCompile(`\bparcours d'insertion\b|\b(?:salaries?|personnes?|stagiaires?) (?:en (?:situation d')?insertion)\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\bsiae\b`)},
+		re:      regexp.MustCompile(`\bparcours d'insertion\b|\b(?:salaries?|personnes?|stagiaires?) (?:en (?:situation d')?insertion)\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\bsiae\b`)},
 	term("social-terse", true, mCritOnly, "insertion|volet|aspect|engagement|valeur|dimension|performance|demarche|critere|approche|socio|emploi|discrimination|egalite",
 		`\binsertion(?: (?:professionnelle|sociale))?\b|\b(?:volet|aspects?|engagements?|valeur|dimension|performances?|demarche|criteres?|approche) socia(?:l|le|ux|les)\b|\bsocio-?professionnel(?:le)?s?\b|\bemploi (?:de|des) (?:personnes?|travailleurs?) (?:handicape(?:e|s|es)?|en situation de handicap)\b|\b(?:lutte contre les )?discriminations?\b|\begalite (?:professionnelle|femmes?-hommes?|entre les femmes et les hommes)\b`),
 
@@ -189,6 +189,13 @@ func init() {
 			as = append(as, strings.Split(a, "|")...)
 		}
 		rules[i].anchors = as
+		switch rules[i].name {
+		case "publics", "insertion-pro":
+			// "réservé aux structures de l'insertion par l'activité
+			// économique", "… employant des personnes en difficulté"
+			// describe who a reservation is for, not a clause.
+			rules[i].notReserving = true
+		}
 		for _, a := range as {
 			rules[i].anchorBytes = append(rules[i].anchorBytes, []byte(a))
 		}
