@@ -130,10 +130,49 @@ var (
 		"ne sera pas", "ne seront pas", "ne sont pas", "n'est pas")
 )
 
+// newClause: a conjunction that starts a new phrase after a negation cue.
+var newClause = words(" et les ", " et le ", " et la ", " et l'", " et des ", " et un ", " et une ", " mais ", " tandis ")
+
+// harms: what "sans" makes a requirement of rather than denies.
+var harms = words("suremballage", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
+
+// lastWordCue returns the cue of ws that occurs last (at a word start) in s.
+func lastWordCue(s []byte, ws [][]byte) ([]byte, int) {
+	var best []byte
+	at := -1
+	for _, w := range ws {
+		for from := 0; ; {
+			k := bytes.Index(s[from:], w)
+			if k < 0 {
+				break
+			}
+			p := from + k
+			if (p == 0 || !isWordByte(s[p-1]) || !isWordByte(w[0])) && p >= at {
+				best, at = w, p
+			}
+			from = p + 1
+		}
+	}
+	if at < 0 {
+		return nil, 0
+	}
+	return best, at
+}
+
 // negated reports whether the folded span [s, e) is denied in its sentence.
 func negated(b []byte, s, e int) bool {
-	if containsAnyWord(before(b, s, 60, true), negBefore) {
-		return true
+	if w := before(b, s, 60, true); containsAnyWord(w, negBefore) {
+		cue, at := lastWordCue(w, negBefore)
+		rest := w[at+len(cue):]
+		switch {
+		case containsAny(rest, newClause):
+			// "sans suremballage et les emballages seront repris": the
+			// cue denies an earlier phrase, not this one.
+		case string(cue) == "sans " && startsWithAny(b[s:e], harms):
+			// "sans pesticides", "sans suremballage" is the requirement.
+		default:
+			return true
+		}
 	}
 	a := trimLead(skipCoordinated(after(b, e, 80, false)))
 	if hasPrefixAny(a, negAfterPrefix) && !bytes.HasPrefix(a, []byte("-")) && !bytes.HasPrefix(a, []byte("/")) {
