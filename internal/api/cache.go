@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"container/list"
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,3 +116,49 @@ func (c *answerCache) len() int {
 	defer c.mu.Unlock()
 	return c.lru.Len()
 }
+
+// renderedAnswer is a kept answer with its rendered bodies (a few
+// variants: format and query-string spelling), so that a cache hit costs
+// a copy, not an encoding. The answer itself is never modified.
+type renderedAnswer[T any] struct {
+	res    T
+	mu     sync.Mutex
+	bodies map[string]*bufferedResponse
+}
+
+const maxRenderedVariants = 4
+
+// serve writes the body rendered for variant, rendering it first if needed.
+func (a *renderedAnswer[T]) serve(w http.ResponseWriter, variant string, render func(http.ResponseWriter)) {
+	a.mu.Lock()
+	b := a.bodies[variant]
+	a.mu.Unlock()
+	if b == nil {
+		b = &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+		render(b)
+		a.mu.Lock()
+		if a.bodies == nil {
+			a.bodies = map[string]*bufferedResponse{}
+		}
+		if len(a.bodies) < maxRenderedVariants {
+			a.bodies[variant] = b
+		}
+		a.mu.Unlock()
+	}
+	for k, v := range b.header {
+		w.Header()[k] = append([]string(nil), v...)
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// bufferedResponse records a response to replay it.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -78,11 +79,19 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	res, err := s.cachedIndicators(ctx, store.IndicatorQuery{GroupBy: groups, Filter: f, Limit: s.opts.MaxRows})
+	ans, err := s.cachedIndicators(ctx, store.IndicatorQuery{GroupBy: groups, Filter: f, Limit: s.opts.MaxRows})
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
+	// The rendered body depends on the answer, the format and the query
+	// string (echoed in filters): kept with the answer, so that repeated
+	// requests skip the encoding too.
+	ans.serve(w, fmtName+"?"+r.URL.RawQuery, func(w http.ResponseWriter) { renderIndicators(w, fmtName, groups, q, ans.res) })
+}
+
+// renderIndicators writes an indicators answer as CSV or JSON.
+func renderIndicators(w http.ResponseWriter, fmtName string, groups []string, q url.Values, res store.IndicatorResult) {
 	if fmtName == "csv" {
 		header := append([]string{}, groups...)
 		byBuyer := false
@@ -146,23 +155,24 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 // cachedIndicators answers from the cache when the contracts data is in
 // the state a kept answer was computed from (see answerCache). The key is
 // the validated query, not the URL: equivalent spellings share an entry.
-func (s *Server) cachedIndicators(ctx context.Context, iq store.IndicatorQuery) (store.IndicatorResult, error) {
+func (s *Server) cachedIndicators(ctx context.Context, iq store.IndicatorQuery) (*renderedAnswer[store.IndicatorResult], error) {
 	state, err := s.st.ContractsState(ctx)
 	if err != nil {
-		return store.IndicatorResult{}, err
+		return nil, err
 	}
 	qk, err := json.Marshal(iq)
 	if err != nil {
-		return store.IndicatorResult{}, err
+		return nil, err
 	}
 	v, err := s.cache.get(ctx, "indicators\x00"+state+"\x00"+string(qk), func(ctx context.Context) (any, int, bool, error) {
 		res, err := s.st.Indicators(ctx, iq)
-		return res, len(res.Rows) + 1, res.State == state, err
+		// A row costs about as much again once rendered.
+		return &renderedAnswer[store.IndicatorResult]{res: res}, 2 * (len(res.Rows) + 1), res.State == state, err
 	})
 	if err != nil {
-		return store.IndicatorResult{}, err
+		return nil, err
 	}
-	return v.(store.IndicatorResult), nil
+	return v.(*renderedAnswer[store.IndicatorResult]), nil
 }
 
 func u(v uint64) string   { return strconv.FormatUint(v, 10) }

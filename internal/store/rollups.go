@@ -6,21 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// rollupCache remembers for a moment whether contract_facts and
-// contract_rollup match the contracts table, so that 50 concurrent
-// requests do not each ask system.parts.
+// rollupCache remembers for a moment whether contract_facts and the
+// rollups match the contracts table (see dataState), so that 50
+// concurrent requests do not each ask system.parts.
 type rollupCache struct {
-	mu      sync.Mutex
-	checked time.Time
-	fresh   bool
-	sig     string     // contracts signature seen at checked
-	gen     uint64     // writes.Load() when checked
+	state   dataState  // "rollup:" or "contracts:" and the contracts signature
 	refresh sync.Mutex // one RefreshRollups at a time per process
-	writes  atomic.Uint64
 }
 
 // wrote tells the freshness checks that this process wrote into table:
@@ -31,13 +25,11 @@ type rollupCache struct {
 func (s *Store) wrote(table string) {
 	switch table {
 	case "contracts":
-		s.rollups.writes.Add(1)
+		s.rollups.state.invalidate()
 	case "notices", "lots", "detections":
-		s.tenders.writes.Add(1)
+		s.tenders.state.invalidate()
 	}
 }
-
-const freshnessTTL = 2 * time.Second
 
 // contractsSignature describes the contracts table's data: per partition,
 // the newest block number among its active parts. Inserts raise it,
@@ -74,43 +66,38 @@ func (s *Store) RollupsFresh(ctx context.Context) (bool, error) {
 // returning the same state get the same Indicators answers for the same
 // query, so the API keys its answer cache by it. Signatures only move
 // forward (block numbers grow), so a state never comes back after it
-// changed. Like RollupsFresh, it is re-read at most every freshnessTTL.
+// changed. Like RollupsFresh, it is at most freshnessTTL old.
 func (s *Store) ContractsState(ctx context.Context) (string, error) {
-	fresh, sig, err := s.rollupState(ctx)
-	if err != nil {
-		return "", err
-	}
-	if fresh {
-		return "rollup:" + sig, nil
-	}
-	return "contracts:" + sig, nil
+	return s.rollups.state.get(ctx, s.checkContractsState)
 }
 
 // rollupState is RollupsFresh with the contracts signature it compared.
-// Concurrent callers wait for one check (the mutex) instead of each
-// asking system.parts.
 func (s *Store) rollupState(ctx context.Context) (bool, string, error) {
-	s.rollups.mu.Lock()
-	defer s.rollups.mu.Unlock()
-	gen := s.rollups.writes.Load()
-	if time.Since(s.rollups.checked) < freshnessTTL && s.rollups.gen == gen {
-		return s.rollups.fresh, s.rollups.sig, nil
-	}
-	cur, err := s.contractsSignature(ctx)
+	st, err := s.ContractsState(ctx)
 	if err != nil {
 		return false, "", err
+	}
+	if sig, ok := strings.CutPrefix(st, "rollup:"); ok {
+		return true, sig, nil
+	}
+	return false, strings.TrimPrefix(st, "contracts:"), nil
+}
+
+func (s *Store) checkContractsState(ctx context.Context) (string, error) {
+	cur, err := s.contractsSignature(ctx)
+	if err != nil {
+		return "", err
 	}
 	var built string
 	var n uint64
 	if err := s.conn.QueryRow(withTimeout(ctx, 10),
 		`SELECT argMax(signature, version), count() FROM rollup_state WHERE name = 'contracts'`).Scan(&built, &n); err != nil {
-		return false, "", fmt.Errorf("rollup state: %w", err)
+		return "", fmt.Errorf("rollup state: %w", err)
 	}
-	s.rollups.fresh = n > 0 && built == cur
-	s.rollups.sig = cur
-	s.rollups.gen = gen
-	s.rollups.checked = time.Now()
-	return s.rollups.fresh, cur, nil
+	if n > 0 && built == cur {
+		return "rollup:" + cur, nil
+	}
+	return "contracts:" + cur, nil
 }
 
 // RefreshRollups rebuilds contract_facts, contract_rollup and
@@ -163,9 +150,7 @@ func (s *Store) RefreshRollups(ctx context.Context) error {
 		[]any{"contracts", sig, time.Now().UTC().Truncate(time.Second), uint64(time.Now().UnixNano())}); err != nil {
 		return fmt.Errorf("refresh rollups: %w", err)
 	}
-	s.rollups.mu.Lock()
-	s.rollups.checked = time.Time{}
-	s.rollups.mu.Unlock()
+	s.rollups.state.invalidate()
 	return nil
 }
 

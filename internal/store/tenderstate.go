@@ -5,20 +5,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 )
 
 // tenderState remembers for a moment the signature of the tables the
-// open-tender feed reads, so that concurrent requests share one look at
-// system.parts (same TTL as the rollups' freshness check).
+// open-tender feed reads (see dataState).
 type tenderState struct {
-	mu      sync.Mutex
-	checked time.Time
-	sig     string
-	gen     uint64 // writes.Load() when checked
-	writes  atomic.Uint64
+	state dataState
 }
 
 // TendersState names the data OpenTenders answers from: per table
@@ -26,15 +18,13 @@ type tenderState struct {
 // its active parts. Inserts raise it, merges keep it, and no code path
 // mutates rows in place, so an unchanged state means unchanged data: the
 // same TenderQuery (with the same DeadlineAfter) gets the same answer.
-// Re-read at most every freshnessTTL, and after every write by this
+// At most freshnessTTL old, and re-read after every write by this
 // process (Store.wrote).
 func (s *Store) TendersState(ctx context.Context) (string, error) {
-	s.tenders.mu.Lock()
-	defer s.tenders.mu.Unlock()
-	gen := s.tenders.writes.Load()
-	if time.Since(s.tenders.checked) < freshnessTTL && s.tenders.gen == gen {
-		return s.tenders.sig, nil
-	}
+	return s.tenders.state.get(ctx, s.checkTendersState)
+}
+
+func (s *Store) checkTendersState(ctx context.Context) (string, error) {
 	rows, err := s.conn.Query(withTimeout(ctx, 10), `SELECT table, partition_id, max(max_block_number)
 		FROM system.parts WHERE database = ? AND table IN ('notices', 'lots', 'detections') AND active
 		GROUP BY table, partition_id ORDER BY table, partition_id`, s.database)
@@ -54,8 +44,5 @@ func (s *Store) TendersState(ctx context.Context) (string, error) {
 	if err := rows.Err(); err != nil {
 		return "", fmt.Errorf("tenders state: %w", err)
 	}
-	s.tenders.sig = b.String()
-	s.tenders.gen = gen
-	s.tenders.checked = time.Now()
-	return s.tenders.sig, nil
+	return b.String(), nil
 }
