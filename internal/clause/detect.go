@@ -166,14 +166,16 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 		sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start < mine[j].Start })
 	}()
 	var ms []match
-	hits := anchorHits(b)
-	reserving := len(hits[reservRule]) > 0 || bytes.Contains(b, []byte("reserv"))
+	sc := scanPool.Get().(*scan)
+	defer scanPool.Put(sc)
+	sc.anchorHits(b)
+	reserving := bytes.Contains(b, []byte("reserv"))
 	for i := range rules {
 		r := &rules[i]
-		if len(hits[i]) == 0 || r.needsReserv && !reserving {
+		if !sc.any[i] || r.needsReserv && !reserving {
 			continue
 		}
-		ms, _ = findAll(b, r, ms[:0], hits[i])
+		ms = sc.findAll(b, i, ms[:0])
 		for _, m := range ms {
 			s, e := m.s, m.e
 			switch r.kind {
@@ -309,54 +311,6 @@ func wordEnd(b []byte, i int) int {
 	return i
 }
 
-// findAll runs r's regexp in windows around hits, the occurrences of its
-// anchors (overlapping windows merged), and returns the distinct matches in
-// text order.
-func findAll(b []byte, r *rule, ms []match, hits []int) ([]match, []int) {
-	if len(hits) == 0 {
-		return ms, hits
-	}
-	if !sort.IntsAreSorted(hits) {
-		sort.Ints(hits)
-	}
-	for i := 0; i < len(hits); {
-		ws, we := hits[i]-winBack, hits[i]+winFwd
-		j := i + 1
-		for j < len(hits) && hits[j]-winBack <= we {
-			we = hits[j] + winFwd
-			j++
-		}
-		i = j
-		if ws < 0 {
-			ws = 0
-		}
-		if we > len(b) {
-			we = len(b)
-		}
-		for _, loc := range r.re.FindAllSubmatchIndex(b[ws:we], -1) {
-			s, e := ws+loc[0], ws+loc[1]
-			if s == ws && ws > 0 && isWordByte(b[ws-1]) && isWordByte(b[ws]) {
-				continue // the window cut a word: "sous-traitance" is not "traitance"
-			}
-			if e == we && we < len(b) && isWordByte(b[we]) && isWordByte(b[e-1]) {
-				continue
-			}
-			sub := make([]int, len(loc))
-			for k, x := range loc {
-				if x >= 0 {
-					x += ws
-				}
-				sub[k] = x
-			}
-			ms = addMatch(ms, match{s: s, e: e, sub: sub})
-		}
-	}
-	if len(ms) > 1 {
-		sort.Slice(ms, func(i, j int) bool { return ms[i].s < ms[j].s })
-	}
-	return ms, hits
-}
-
 // addMatch adds m unless an overlapping match is already there (keeping the
 // longer one).
 func addMatch(ms []match, m match) []match {
@@ -392,64 +346,4 @@ func parenthesis(b []byte, s, e int) ([]byte, int, int) {
 		return b, s, e
 	}
 	return b, lo + open, e + cl + 1
-}
-
-// anchorRef is an anchor of a rule, indexed by its first byte.
-type anchorRef struct {
-	rule int
-	a    []byte
-}
-
-var (
-	byFirst    [256][]anchorRef // anchors that must start a word
-	inWordRefs []anchorRef      // anchors that may start inside a word
-	reservRule = -1
-)
-
-// indexAnchors builds byFirst and inWordRefs; called by the init of
-// rules.go once the anchors are split.
-func indexAnchors() {
-	for i := range rules {
-		for _, a := range rules[i].anchorBytes {
-			ref := anchorRef{i, a}
-			if rules[i].inWord {
-				inWordRefs = append(inWordRefs, ref)
-			} else {
-				byFirst[a[0]] = append(byFirst[a[0]], ref)
-			}
-		}
-		if rules[i].kind == kReservedGeneric {
-			reservRule = i
-		}
-	}
-}
-
-// anchorHits finds, in one pass over the words of b, where each rule's
-// anchors occur: hits[i] are the positions for rules[i], in text order.
-// One pass with a first-byte table costs far less than a search per
-// anchor over the whole text.
-func anchorHits(b []byte) [][]int {
-	hits := make([][]int, len(rules))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if i > 0 && isWordByte(b[i-1]) {
-			continue
-		}
-		for _, ref := range byFirst[c] {
-			if bytes.HasPrefix(b[i:], ref.a) {
-				hits[ref.rule] = append(hits[ref.rule], i)
-			}
-		}
-	}
-	for _, ref := range inWordRefs {
-		for from := 0; ; {
-			k := bytes.Index(b[from:], ref.a)
-			if k < 0 {
-				break
-			}
-			hits[ref.rule] = append(hits[ref.rule], from+k)
-			from += k + len(ref.a)
-		}
-	}
-	return hits
 }

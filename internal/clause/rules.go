@@ -206,5 +206,5 @@ func init() {
 			rules[i].needsReserv = true
 		}
 	}
-	indexAnchors()
+	buildUnits()
 }
