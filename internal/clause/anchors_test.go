@@ -51,7 +51,7 @@ func TestUnitsFindWhatRulesFind(t *testing.T) {
 func TestPrefixes(t *testing.T) {
 	for alt, want := range map[string][]string{
 		`\bconditions? (?:a caractere|de nature) sociales?\b`: {"condition"},
-		`\b(?:entreprises?|structures?) adaptees?\b`:         {"entreprise", "structure"},
+		`\b(?:entreprises?|structures?) adaptees?\b`:          {"entreprise", "structure"},
 		`\bsiae\b`: {"siae"},
 	} {
 		got, ok := altPrefixes(alt)
