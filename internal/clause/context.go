@@ -239,6 +239,15 @@ func hasSuffixAny(s []byte, ws [][]byte) bool {
 	return false
 }
 
+func hasDigit(a []byte) bool {
+	for _, c := range a {
+		if c >= '0' && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
 func criterionContext(b []byte, s, e int) bool {
 	if containsAny(before(b, s, 120, false), critBefore) {
 		return true
@@ -247,6 +256,9 @@ func criterionContext(b []byte, s, e int) bool {
 		return true
 	}
 	a := after(b, e, 80, false)
+	if !hasDigit(a) && !bytes.Contains(a, []byte("ponder")) {
+		return headingOf(b, s) == hintCriteria // no weight can follow
+	}
 	for _, m := range weightRe.FindAllSubmatchIndex(a, 3) {
 		if m[2] < 0 {
 			return true

@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-var foldPool = sync.Pool{New: func() any { return &folded{b: make([]byte, 0, 4096), pos: make([]int32, 0, 4097)} }}
+var foldPool = sync.Pool{New: func() any { return &folded{b: make([]byte, 0, 4096), pos: make([]int32, 0, 4097), bpos: make([]int32, 0, 4097)} }}
 
 // DetectText is DetectFields on one field named "text" (used by
 // 'vigie detect' on stdin).
@@ -158,7 +158,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	emit := func(label string, s, e int, neg bool) {
 		rs, re := f.runeSpan(s, e)
 		ev = append(ev, Evidence{Label: label, Origin: Detected, Field: fd.Name,
-			Text: runeSlice(fd.Text, rs, re), Start: rs, End: re, Negative: neg})
+			Text: f.original(fd.Text, s, e), Start: rs, End: re, Negative: neg})
 	}
 	first := len(ev)
 	defer func() {
@@ -180,8 +180,8 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 			s, e := m.s, m.e
 			switch r.kind {
 			case kTerm:
-				crit := hint == hintCriteria || (hint != hintExecution && criterionContext(b, s, e))
-				clause := hint == hintExecution || clauseContext(b, s, e)
+				// contexts are computed only when the mode asks
+				crit := func() bool { return hint == hintCriteria || (hint != hintExecution && criterionContext(b, s, e)) }
 				var label string
 				switch r.mode {
 				case mCrit:
@@ -189,15 +189,15 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				case mClause:
 					label = pick(r.social, false)
 				case mAuto:
-					label = pick(r.social, crit)
+					label = pick(r.social, crit())
 				case mCritOnly:
-					if crit {
+					if crit() {
 						label = pick(r.social, true)
 					}
 				case mCtx:
-					if crit {
+					if crit() {
 						label = pick(r.social, true)
-					} else if clause {
+					} else if hint == hintExecution || clauseContext(b, s, e) {
 						label = pick(r.social, false)
 					}
 				}

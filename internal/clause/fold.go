@@ -8,8 +8,9 @@ import "unicode/utf8"
 // "marché‑réservé"). pos maps each folded byte back to the index of the
 // rune of the original text it came from; pos[len(b)] is the rune count.
 type folded struct {
-	b   []byte
-	pos []int32
+	b    []byte
+	pos  []int32
+	bpos []int32 // byte offset in the original of the rune each folded byte came from
 }
 
 // foldTable maps runes below 0x250 (Latin-1 and Latin Extended-A/B) to their
@@ -78,6 +79,7 @@ func init() {
 func (f *folded) fold(text string) {
 	b := f.b[:0]
 	pos := f.pos[:0]
+	bpos := f.bpos[:0]
 	ri := int32(0)
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -89,6 +91,7 @@ func (f *folded) fold(text string) {
 			}
 			b = append(b, c)
 			pos = append(pos, ri)
+			bpos = append(bpos, int32(i))
 			i++
 			ri++
 			continue
@@ -105,12 +108,14 @@ func (f *folded) fold(text string) {
 		for j := 0; j < len(s); j++ {
 			b = append(b, s[j])
 			pos = append(pos, ri)
+			bpos = append(bpos, int32(i))
 		}
 		i += size
 		ri++
 	}
 	pos = append(pos, ri)
-	f.b, f.pos = b, pos
+	bpos = append(bpos, int32(len(text)))
+	f.b, f.pos, f.bpos = b, pos, bpos
 }
 
 // runeSpan converts a folded byte span to rune offsets into the original.
@@ -123,27 +128,14 @@ func (f *folded) runeSpan(start, end int) (int, int) {
 	return s, int(f.pos[end-1]) + 1
 }
 
-// runeSlice returns the runes [start, end) of text.
-func runeSlice(text string, start, end int) string {
-	bi, ri := 0, 0
-	bs := -1
-	for bi < len(text) {
-		if ri == start {
-			bs = bi
-		}
-		if ri == end {
-			break
-		}
-		_, size := utf8.DecodeRuneInString(text[bi:])
-		bi += size
-		ri++
+// original returns the original text of the folded span [start, end):
+// from the rune of its first byte to the end of the rune of its last.
+func (f *folded) original(text string, start, end int) string {
+	if end <= start {
+		return ""
 	}
-	if bs < 0 {
-		if ri == start {
-			bs = bi
-		} else {
-			return ""
-		}
-	}
-	return text[bs:bi]
+	bs := int(f.bpos[start])
+	last := int(f.bpos[end-1])
+	_, size := utf8.DecodeRuneInString(text[last:])
+	return text[bs : last+size]
 }
