@@ -7,7 +7,9 @@ import (
 	"sync"
 )
 
-var foldPool = sync.Pool{New: func() any { return &folded{b: make([]byte, 0, 4096), pos: make([]int32, 0, 4097), bpos: make([]int32, 0, 4097)} }}
+var foldPool = sync.Pool{New: func() any {
+	return &folded{b: make([]byte, 0, 4096), pos: make([]int32, 0, 4097), bpos: make([]int32, 0, 4097)}
+}}
 
 // DetectText is DetectFields on one field named "text" (used by
 // 'vigie detect' on stdin).
