@@ -318,6 +318,23 @@ var (
 	condHeadings = words("condition", "clause", "execution", "exigence", "prescription")
 )
 
+// purchaseSubject reports whether an environmental topic at s is what is
+// bought ("travaux d'amélioration de la performance énergétique", "collecte
+// des déchets de chantier", "acquisition de véhicules électriques") rather
+// than a requirement on how: a purchase word earlier in its phrase (after
+// any heading colon).
+func purchaseSubject(b []byte, s int) bool {
+	w := before(b, s, 80, true)
+	if k := bytes.LastIndexByte(w, ':'); k >= 0 {
+		w = w[k+1:]
+	}
+	return containsAnyWord(w, purchaseWords)
+}
+
+var purchaseWords = words("travaux", "etude", "etudes", "audit", "diagnostic", "mission", "fourniture", "acquisition", "achat",
+	"collecte", "traitement", "production", "assistance", "amelioration", "pose ", "location", "installation", "maintenance",
+	"entretien des", "suivi de", "developpement des", "elaboration")
+
 // Clause context: the feature is something the contract requires.
 var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
 	"candidat retenu", "devra", "devront", "doit ", "doivent", "s'engage", "est tenu", "sont tenus", "exig",

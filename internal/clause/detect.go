@@ -199,7 +199,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				case mCtx:
 					if crit() {
 						label = pick(r.social, true)
-					} else if hint == hintExecution || clauseContext(b, s, e) {
+					} else if (hint == hintExecution || clauseContext(b, s, e)) && (r.social || !purchaseSubject(b, s)) {
 						label = pick(r.social, false)
 					}
 				}
