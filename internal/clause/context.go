@@ -328,12 +328,29 @@ func purchaseSubject(b []byte, s int) bool {
 	if k := bytes.LastIndexByte(w, ':'); k >= 0 {
 		w = w[k+1:]
 	}
-	return containsAnyWord(w, purchaseWords)
+	cue, at := lastWordCue(w, purchaseWords)
+	if cue == nil {
+		return false
+	}
+	// "les fournitures de bureau doivent être éco-conçues": the purchase
+	// is the subject of a requirement, the topic its requirement.
+	return !containsAny(w[at+len(cue):], obligationWords)
 }
 
-var purchaseWords = words("travaux", "etude", "etudes", "audit", "diagnostic", "mission", "fourniture", "acquisition", "achat",
-	"collecte", "traitement", "production", "assistance", "amelioration", "pose ", "location", "installation", "maintenance",
-	"entretien des", "suivi de", "developpement des", "elaboration")
+// purchaseWords name what is bought, with the "de" of their object.
+var purchaseWords = func() [][]byte {
+	var out [][]byte
+	for _, w := range []string{"travaux", "etude", "etudes", "audit", "diagnostic", "mission", "fourniture", "fournitures",
+		"acquisition", "achat", "collecte", "traitement", "production", "assistance", "amelioration", "pose", "location",
+		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration"} {
+		for _, de := range []string{" de ", " d'", " des ", " du ", " et "} {
+			out = append(out, []byte(w+de))
+		}
+	}
+	return out
+}()
+
+var obligationWords = words("doit", "doivent", "devra", "devront", "sera ", "seront", "s'engage", "est tenu", "sont tenu", "comporter", "respecter")
 
 // Clause context: the feature is something the contract requires.
 var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
