@@ -21,6 +21,7 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 	enc := json.NewEncoder(bw)
 	now := time.Now().UTC().Truncate(time.Second)
 	wr := &writer{source: source, runID: "flatten", now: now}
+	keys := make(map[string]string)
 	err := openDocuments(r, source, func(d document) error {
 		br, ok := d.r.(*bufio.Reader)
 		if !ok {
@@ -32,16 +33,13 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 		}
 		emit := func(rec rawRecord) error {
 			rec.origin, rec.format = d.name, format
-			it := parseOne(rec, now)
+			it := parseOne(rec, now, keys)
 			if it.err != nil {
 				return nil
 			}
-			var b store.ContractBatch
-			year := uint16(0)
-			if it.c.NotificationDate != nil {
-				year = uint16(it.c.NotificationDate.Year())
-			}
-			wr.rows(&b, &it, year)
+			wr.prepare(&it)
+			b := it.rows
+			setYear(&b, it.year)
 			return enc.Encode(flatRow(&b.Contracts[0]))
 		}
 		if format == formatXML {

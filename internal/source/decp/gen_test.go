@@ -24,7 +24,7 @@ func TestGenerator(t *testing.T) {
 		n, keys, flags := 0, map[uint64]bool{}, map[string]int{}
 		err := scanJSON(bufio.NewReader(&a), func(r rawRecord) error {
 			n++
-			it := parseOne(r, time.Now())
+			it := parseOne(r, time.Now(), nil)
 			if it.err != nil {
 				t.Fatalf("%s record %d: %v", format, r.index, it.err)
 			}

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -97,11 +96,17 @@ func newRunID() string {
 // item is a record after parsing.
 type item struct {
 	rec     rawRecord
-	c       *Contract
+	text    string    // the record's text (JSON; XML re-encoded as JSON)
+	c       *Contract // dropped once the rows are built (prepare)
 	err     error
 	key     uint64
 	version uint64
-	rows    store.ContractBatch // built by the parse worker; partition_year set by the writer
+	// What the writer needs of the contract once c is dropped.
+	uid, siret, id string
+	hash           uint64
+	published      *time.Time
+	year           uint16              // notification year, 0 when unknown
+	rows           store.ContractBatch // built by the parse worker; partition_year set by the writer
 }
 
 // run is the pipeline: a scanner cuts records out of the documents, parse
@@ -186,10 +191,11 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			keys := make(map[string]string)
 			for chunk := range chunks {
 				items := make([]item, len(chunk))
 				for i := range chunk {
-					items[i] = parseOne(chunk[i], now)
+					items[i] = parseOne(chunk[i], now, keys)
 					w.prepare(&items[i])
 				}
 				select {
@@ -252,8 +258,10 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	return sum, nil
 }
 
-// parseOne decodes and maps one record.
-func parseOne(rec rawRecord, now time.Time) item {
+// parseOne decodes and maps one record. keys is the worker's table of
+// interned object keys (see decodeTree). The record's text becomes one
+// string, which the tree's strings and the raw document share.
+func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
 	it := item{rec: rec}
 	if rec.err != nil {
 		it.err = rec.err
@@ -261,14 +269,17 @@ func parseOne(rec rawRecord, now time.Time) item {
 	}
 	tree := rec.tree
 	if tree == nil {
-		if err := json.Unmarshal(rec.body, &tree); err != nil {
-			it.err = fmt.Errorf("broken JSON record: %v", err)
+		it.text = string(rec.body)
+		var err error
+		if tree, err = decodeTree(it.text, keys); err != nil {
+			it.err = treeError(err)
 			return it
 		}
 	} else {
-		it.rec.body = treeJSON(tree)
+		it.text = string(treeJSON(tree))
 		it.rec.tree = nil
 	}
+	it.rec.body = nil // it.text holds it
 	c, err := parseRecord(tree, rec.kind, rec.envelope, now)
 	if err != nil {
 		it.err = err
@@ -280,12 +291,20 @@ func parseOne(rec rawRecord, now time.Time) item {
 	return it
 }
 
-// prepare builds the rows of a parsed record, off the writer's path.
+// prepare builds the rows of a parsed record, off the writer's path, and
+// keeps of the contract only what the writer needs: a batch in flight
+// holds rows, not contracts as well.
 func (w *writer) prepare(it *item) {
-	if it.err == nil {
-		w.rows(&it.rows, it, 0)
-		it.rec.body = nil // the raw row holds its copy
+	if it.err != nil {
+		return
 	}
+	c := it.c
+	w.rows(&it.rows, it, 0)
+	it.uid, it.siret, it.id, it.hash, it.published = c.UID, c.Buyer.SIRET, c.ID, c.ContentHash, c.LastPublished
+	if d := c.NotificationDate; d != nil {
+		it.year = uint16(d.Year())
+	}
+	it.c, it.text = nil, ""
 }
 
 // KeyHash is the identity of a contract as stored in contracts.key_hash:
@@ -334,12 +353,15 @@ func (w *writer) process(ctx context.Context, items []item) error {
 	for i := range items {
 		it := &items[i]
 		if it.err != nil {
-			body := it.rec.body
+			body := it.text
+			if body == "" {
+				body = string(it.rec.body)
+			}
 			if len(body) > maxQuarantined {
 				body = body[:maxQuarantined]
 			}
 			quarantine = append(quarantine, store.QuarantineRow{Source: QuarantineSource, Origin: it.rec.origin,
-				Position: position(&it.rec), Reason: it.err.Error(), Record: string(body), RunID: w.runID, QuarantinedAt: w.now})
+				Position: position(&it.rec), Reason: it.err.Error(), Record: body, RunID: w.runID, QuarantinedAt: w.now})
 			slog.Warn("decp record quarantined", "origin", it.rec.origin, "position", position(&it.rec), "reason", it.err.Error())
 			continue
 		}
@@ -368,14 +390,14 @@ func (w *writer) process(ctx context.Context, items []item) error {
 	}
 
 	var b store.ContractBatch
+	n := len(best)
+	b.Contracts, b.Detections, b.Raw = make([]store.ContractRow, 0, n), make([]store.DetectionRow, 0, n), make([]store.RawDocument, 0, n)
+	b.Holders = make([]store.HolderRow, 0, n+n/2)
 	years := make(map[uint64]uint16, len(best))
 	for k, i := range best {
 		it := &items[i]
 		ex, found := states[k]
-		year := uint16(0)
-		if d := it.c.NotificationDate; d != nil {
-			year = uint16(d.Year())
-		}
+		year := it.year
 		write := false
 		switch {
 		case !found:
@@ -386,7 +408,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			w.repeats++
 			year = ex.PartitionYear
 			write = it.version > ex.Version
-		case ex.ContentHash == it.c.ContentHash:
+		case ex.ContentHash == it.hash:
 			w.duplicates++
 			year = ex.PartitionYear
 		case it.version > ex.Version:
@@ -403,19 +425,25 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			b.Contracts = append(b.Contracts, it.rows.Contracts...)
 			b.Holders = append(b.Holders, it.rows.Holders...)
 			b.Modifications = append(b.Modifications, it.rows.Modifications...)
-			b.Detections = append(b.Detections, it.rows.Detections...)
+			// A detection with nothing in it is written only over an
+			// older one (a stored contract), which it must supersede.
+			for _, d := range it.rows.Detections {
+				if found || len(d.Evidence) > 0 || len(d.DeclaredLabels) > 0 || len(d.DeclaredNegative) > 0 || len(d.DetectedLabels) > 0 {
+					b.Detections = append(b.Detections, d)
+				}
+			}
 			b.Raw = append(b.Raw, it.rows.Raw...)
 		}
 	}
+	b.Sources = make([]store.ContractSourceRow, 0, len(items)-len(quarantine))
 	for i := range items {
 		it := &items[i]
 		if it.err != nil {
 			continue
 		}
-		c := it.c
-		b.Sources = append(b.Sources, store.ContractSourceRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET, ContractID: c.ID,
-			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: c.LastPublished,
-			ContentHash: c.ContentHash, SeenAt: w.now, PartitionYear: years[it.key]})
+		b.Sources = append(b.Sources, store.ContractSourceRow{UID: it.uid, BuyerSiret: it.siret, ContractID: it.id,
+			Source: w.source, Origin: it.rec.origin, Position: it.rows.Raw[0].Position, PublicationDate: it.published,
+			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
 	return w.st.WriteContractBatch(ctx, &b)
 }
@@ -435,6 +463,7 @@ func setYear(b *store.ContractBatch, year uint16) {
 // rows adds the rows of one contract version to b.
 func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 	c := it.c
+	pos := position(&it.rec)
 	detected, det := detect(c, c.UID, it.version, w.now)
 	var cpvDiv string
 	if len(c.CPV) >= 2 {
@@ -461,7 +490,7 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 		DeclaredReserved: u8(k.Reserved), DeclaredEnvClause: u8(k.EnvClause), DeclaredEnvCriterion: u8(k.EnvCriterion),
 		DeclaredRaw: declaredRaw, DetectedLabels: detected, DetectorVersion: det.DetectorVersion,
 		QualityFlags: c.QualityFlags, SchemaVersion: c.SchemaVersion,
-		Source: w.source, Origin: it.rec.origin, Position: position(&it.rec),
+		Source: w.source, Origin: it.rec.origin, Position: pos,
 		ContentHash: c.ContentHash, PartitionYear: year, Version: it.version, RunID: w.runID, IngestedAt: w.now,
 	})
 	for i, h := range c.Holders {
@@ -479,10 +508,10 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 			PartitionYear: year, Version: it.version})
 	}
 	b.Detections = append(b.Detections, det)
-	sum := sha256.Sum256(it.rec.body)
+	sum := sha256.Sum256([]byte(it.text))
 	b.Raw = append(b.Raw, store.RawDocument{Source: QuarantineSource, DocKey: c.UID, Format: "decp-" + it.rec.format,
-		Origin: it.rec.origin, Position: position(&it.rec), SHA256: hex.EncodeToString(sum[:]), FetchedAt: w.now,
-		Body: string(it.rec.body)})
+		Origin: it.rec.origin, Position: pos, SHA256: hex.EncodeToString(sum[:]), FetchedAt: w.now,
+		Body: it.text})
 }
 
 func cpvTheme(cpv string) string {

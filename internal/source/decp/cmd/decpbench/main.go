@@ -9,19 +9,25 @@
 // with decpgen, runs decp.IngestFile into a fresh database, and prints
 // records/s and the peak RSS of this process (VmHWM: the generator and
 // the ingestion only; the flattening for clickhouse-client runs after the
-// reading). Run one size per process so that the peak is the size's own.
+// reading; the peak is reset after generating the input, so that it is
+// the ingestion's own). Run one size per process so that the peak is the size's own.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vigie-data/vigie/internal/chserver"
@@ -35,20 +41,49 @@ func main() {
 	format := flag.String("format", decpgen.Format2022, "2022 or 2019")
 	dsn := flag.String("dsn", "", "ClickHouse server (clickhouse://host:port); default a throwaway server")
 	batch := flag.Int("batch", decp.BatchSize, "records per batch")
-	prof := flag.String("cpuprofile", "", "write a CPU profile of the ingestion to this file")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the ingestion (only) to this file")
+	flag.StringVar(&memProfile, "memprofile", "", "write an allocation profile of the ingestion (only) to this file")
+	flag.StringVar(&liveProfile, "liveprofile", "", "write the heap profile taken when the live heap was largest to this file")
 	flag.Parse()
-	if *prof != "" {
-		pf, err := os.Create(*prof)
-		if err == nil {
-			pprof.StartCPUProfile(pf)
-			defer pprof.StopCPUProfile()
-		}
-	}
 	decp.BatchSize = *batch
 	if err := run(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
+	}
+}
+
+var cpuProfile, memProfile, liveProfile string
+
+// watchLive takes a heap profile each time the live heap (as of the last
+// GC) reaches a new high, until stop is closed; it returns the last one.
+func watchLive(stop chan struct{}) func() []byte {
+	var best bytes.Buffer
+	var max uint64
+	done := make(chan struct{})
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > max {
+				max = v
+				best.Reset()
+				pprof.Lookup("heap").WriteTo(&best, 0)
+			}
+		}
+	}()
+	return func() []byte {
+		<-done
+		fmt.Printf("largest live heap: %.0f MB\n", float64(max)/1e6)
+		return best.Bytes()
 	}
 }
 
@@ -94,13 +129,55 @@ func run(n int, format, dsn string) error {
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	// The generator's pages are not the ingestion's: start the peak anew.
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetHWM()
+	if cpuProfile != "" {
+		pf, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
+	if memProfile != "" || liveProfile != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	var gc0 runtime.MemStats
+	runtime.ReadMemStats(&gc0)
+	cpu0 := cpuSeconds()
+	stopLive := make(chan struct{})
+	live := watchLive(stopLive)
 	t0 := time.Now()
 	sum, err := decp.IngestFile(ctx, st, in, decp.Options{Source: "bench"})
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
 	el := time.Since(t0)
+	cpu := cpuSeconds() - cpu0
+	close(stopLive)
+	if b := live(); liveProfile != "" {
+		if err := os.WriteFile(liveProfile, b, 0o644); err != nil {
+			return err
+		}
+	}
 	hwm := vmHWM()
+	var gc1 runtime.MemStats
+	runtime.ReadMemStats(&gc1)
+	if memProfile != "" {
+		if pf, err := os.Create(memProfile); err == nil {
+			pprof.Lookup("allocs").WriteTo(pf, 0)
+			pf.Close()
+		}
+	}
+	fmt.Printf("vigie CPU: %.2fs (user+system of this process; the machine may be shared, this is the steadier figure)\n", cpu)
+	fmt.Printf("go heap: %.0f MB allocated, %d GCs, GC CPU fraction %.2f\n",
+		float64(gc1.TotalAlloc-gc0.TotalAlloc)/1e6, gc1.NumGC-gc0.NumGC, gc1.GCCPUFraction)
 	fmt.Printf("input: %d records, %.1f MB (%s format)\n", n, float64(st0.Size())/1e6, format)
 	fmt.Printf("vigie ingest: %.2fs, %.0f records/s, peak RSS %.0f MB  (%d contracts, %d new, %d duplicates, %d quarantined)\n",
 		el.Seconds(), float64(sum.RecordsRead)/el.Seconds(), float64(hwm)/1024, sum.Contracts, sum.New, sum.Duplicates, sum.Quarantined)
@@ -150,6 +227,18 @@ func run(n int, format, dsn string) error {
 	fmt.Printf("ratio vigie/clickhouse-client: %.2f\n", el.Seconds()/cl.Seconds())
 	return nil
 }
+
+// cpuSeconds is this process's user+system CPU time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// resetHWM starts the peak resident set anew (writing 5 to clear_refs).
+func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // vmHWM is this process's peak resident set, in kB.
 func vmHWM() int64 {

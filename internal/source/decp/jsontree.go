@@ -1,0 +1,368 @@
+package decp
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// decodeTree reads one record's JSON text into the generic tree that
+// parseRecord maps (map[string]any, []any, string, float64, bool, nil),
+// exactly as encoding/json would, several times faster: strings without
+// escapes are substrings of text (no copy), object keys are interned. Any
+// input it does not accept goes to encoding/json, so that accepted trees
+// and error messages are encoding/json's own.
+func decodeTree(text string, keys map[string]string) (any, error) {
+	p := treeParser{s: text, keys: keys}
+	v, ok := p.value()
+	if ok {
+		p.ws()
+		ok = p.i == len(p.s)
+	}
+	if !ok {
+		var tree any
+		if err := json.Unmarshal([]byte(text), &tree); err != nil {
+			return nil, err
+		}
+		return tree, nil
+	}
+	return v, nil
+}
+
+// maxInterned bounds the key table of a worker (keys are few; a record
+// with odd keys must not make it grow without end).
+const maxInterned = 4096
+
+type treeParser struct {
+	s    string
+	i    int
+	keys map[string]string
+}
+
+func (p *treeParser) ws() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *treeParser) value() (any, bool) {
+	p.ws()
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		s, ok := p.str()
+		return s, ok
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
+	}
+	return nil, false
+}
+
+func (p *treeParser) lit(w string) bool {
+	if len(p.s)-p.i >= len(w) && p.s[p.i:p.i+len(w)] == w {
+		p.i += len(w)
+		return true
+	}
+	return false
+}
+
+func (p *treeParser) object() (any, bool) {
+	p.i++ // {
+	m := make(map[string]any, 8)
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		p.ws()
+		if p.i >= len(p.s) || p.s[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.key()
+		if !ok {
+			return nil, false
+		}
+		p.ws()
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		p.ws()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *treeParser) key() (string, bool) {
+	s, ok := p.str()
+	if !ok || p.keys == nil {
+		return s, ok
+	}
+	if k, found := p.keys[s]; found {
+		return k, true
+	}
+	if len(p.keys) < maxInterned {
+		// Keep a copy of the key, not a substring pinning the record.
+		k := strings.Clone(s)
+		p.keys[k] = k
+		return k, true
+	}
+	return s, true
+}
+
+func (p *treeParser) array() (any, bool) {
+	p.i++ // [
+	a := make([]any, 0, 4)
+	p.ws()
+	if p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		return a, true
+	}
+	for {
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.ws()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return a, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// str reads a string whose opening quote is at p.i. A string of plain
+// ASCII without escapes is returned as a substring; anything else is left
+// to strconv-like decoding below.
+func (p *treeParser) str() (string, bool) {
+	start := p.i + 1
+	j := start
+	for j < len(p.s) {
+		c := p.s[j]
+		switch {
+		case c == '"':
+			p.i = j + 1
+			return p.s[start:j], true
+		case c == '\\' || c >= utf8.RuneSelf:
+			return p.slowStr(start)
+		case c < 0x20:
+			return "", false
+		}
+		j++
+	}
+	return "", false
+}
+
+// slowStr decodes a string with escapes or non-ASCII text as
+// encoding/json does: invalid UTF-8 and lone surrogates become U+FFFD.
+func (p *treeParser) slowStr(start int) (string, bool) {
+	// Find the end first: the text up to the closing quote.
+	j := start
+	plain := true // valid UTF-8 without escapes: a substring will do
+	for {
+		if j >= len(p.s) {
+			return "", false
+		}
+		c := p.s[j]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 {
+			return "", false
+		}
+		if c == '\\' {
+			plain = false
+			j += 2
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(p.s[j:])
+			if r == utf8.RuneError && size == 1 {
+				plain = false
+			}
+			j += size
+			continue
+		}
+		j++
+	}
+	if j > len(p.s) {
+		return "", false
+	}
+	raw := p.s[start:j]
+	p.i = j + 1
+	if plain {
+		return raw, true
+	}
+	b := make([]byte, 0, len(raw)+8)
+	for k := 0; k < len(raw); {
+		c := raw[k]
+		switch {
+		case c == '\\':
+			if k+1 >= len(raw) {
+				return "", false
+			}
+			e := raw[k+1]
+			k += 2
+			switch e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r, ok := hex4(raw, k)
+				if !ok {
+					return "", false
+				}
+				k += 4
+				if r >= 0xD800 && r < 0xDC00 { // high surrogate: a pair, or U+FFFD
+					if k+6 <= len(raw) && raw[k] == '\\' && raw[k+1] == 'u' {
+						if r2, ok := hex4(raw, k+2); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+							r = (r-0xD800)<<10 | (r2 - 0xDC00) + 0x10000
+							k += 6
+							b = utf8.AppendRune(b, r)
+							continue
+						}
+					}
+					r = utf8.RuneError
+				} else if r >= 0xDC00 && r < 0xE000 {
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			k++
+		default:
+			r, size := utf8.DecodeRuneInString(raw[k:])
+			if r == utf8.RuneError && size == 1 {
+				b = utf8.AppendRune(b, utf8.RuneError)
+			} else {
+				b = append(b, raw[k:k+size]...)
+			}
+			k += size
+		}
+	}
+	return string(b), true
+}
+
+func hex4(s string, k int) (rune, bool) {
+	if k+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[k : k+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// number reads a number with JSON's grammar (no leading zeros, no '+',
+// digits on both sides of '.') as a float64.
+func (p *treeParser) number() (any, bool) {
+	start := p.i
+	j := p.i
+	if p.s[j] == '-' {
+		j++
+	}
+	digits := func() int {
+		n := 0
+		for j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9' {
+			j++
+			n++
+		}
+		return n
+	}
+	if j < len(p.s) && p.s[j] == '0' {
+		j++
+	} else if digits() == 0 {
+		return nil, false
+	}
+	if j < len(p.s) && p.s[j] == '.' {
+		j++
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if j < len(p.s) && (p.s[j] == 'e' || p.s[j] == 'E') {
+		j++
+		if j < len(p.s) && (p.s[j] == '+' || p.s[j] == '-') {
+			j++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	f, err := strconv.ParseFloat(p.s[start:j], 64)
+	if err != nil {
+		return nil, false // out of range: encoding/json tells why
+	}
+	p.i = j
+	return f, true
+}
+
+// treeError is the quarantine reason of a record that is not JSON.
+func treeError(err error) error { return fmt.Errorf("broken JSON record: %v", err) }

@@ -1,0 +1,78 @@
+package decp
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// decodeTree must give exactly what encoding/json gives (the mapping was
+// written against its trees), and fail where it fails.
+func checkTree(t *testing.T, text string) {
+	t.Helper()
+	var want any
+	wantErr := json.Unmarshal([]byte(text), &want)
+	got, err := decodeTree(text, map[string]string{})
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("decodeTree(%q): error %v, encoding/json: %v", text, err, wantErr)
+	}
+	if err == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeTree(%q) = %#v, encoding/json: %#v", text, got, want)
+	}
+}
+
+func TestDecodeTreeAsEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		`{}`, `[]`, `{"a":[]}`, `{"a":{},"b":null,"c":true,"d":false}`, ` { "a" : [ 1 , 2.5 , -3e2 , 0 , -0.0 ] } `,
+		`{"a":1,"a":2}`, `{"id":"x\"y\\z\/\b\f\n\r\t"}`, `{"é":"àçè"}`, `{"a":"\u00e9\u20AC"}`,
+		`{"a":"\ud83d\ude00"}`, `{"a":"\ud83d"}`, `{"a":"\ude00x"}`, `{"a":"\ud83d\u0041"}`,
+		"{\"a\":\"\xff\xfe latin \xe9\"}", "{\"a\xe9\":1}", `{"a":"NC","b":"  x  "}`, `[[{"titulaire":{"id":"1"}}]]`,
+		`{"m":99999999999999999999}`, `{"m":1e400}`, `{"m":01}`, `{"m":+1}`, `{"m":.5}`, `{"m":1.}`, `{"m":1e}`,
+		`{"a":tru}`, `{"a":nul}`, `{"a" 1}`, `{"a":1,}`, `[1,]`, `{"a":"x`, `{"a":1} x`, "{\"a\":\"\x01\"}",
+		`{"a":"\x"}`, `{"a":"\u12"}`, `{a:1}`, ``, `   `, `"s"`, `12`, `{"a":[1,[2,[3,{"b":[]}]]]}`,
+	} {
+		checkTree(t, s)
+	}
+}
+
+// Every record of the real samples decodes as with encoding/json.
+func TestDecodeTreeRealRecords(t *testing.T) {
+	dir := sharedData(t)
+	n := 0
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || !strings.HasSuffix(path, ".json") || strings.Contains(path, "schemas") {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		err = scanJSON(f, func(r rawRecord) error {
+			if r.err == nil {
+				checkTree(t, string(r.body))
+				n++
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) && !errors.Is(err, errNotDECP) {
+			t.Logf("%s: %v", path, err)
+		}
+		return nil
+	})
+	if n == 0 {
+		t.Skip("no JSON records in the samples")
+	}
+	t.Logf("%d real records decoded alike", n)
+}
+
+func FuzzDecodeTree(f *testing.F) {
+	for _, s := range []string{`{"a":[1,"x\u00e9",null,true]}`, "{\"a\":\"\xff\"}", `{"a":"\ud800\udc00"}`, `[-0.5e-3]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkTree(t, s) })
+}
