@@ -248,8 +248,20 @@ func hasDigit(a []byte) bool {
 	return false
 }
 
+// labelCriteria: "devront respecter les critères de l'écolabel" names the
+// criteria of a label the supplies must meet, not an award criterion.
+func labelCriteria(w []byte) bool {
+	w = bytes.TrimRight(w, " ")
+	return hasSuffixAny(w, words("criteres de l'", "criteres du", "criteres d'un", "criteres de", "criteres des")) &&
+		containsAny(w, obligationWords)
+}
+
 func criterionContext(b []byte, s, e int) bool {
-	if containsAny(before(b, s, 120, false), critBefore) {
+	w := before(b, s, 120, false)
+	if labelCriteria(w) {
+		return false
+	}
+	if containsAny(w, critBefore) {
 		return true
 	}
 	if weightBeforeRe.Match(before(b, s, 60, true)) {
