@@ -248,11 +248,13 @@ func hasDigit(a []byte) bool {
 	return false
 }
 
+var criteriaOf = words("criteres de l'", "criteres du", "criteres d'un", "criteres de", "criteres des")
+
 // labelCriteria: "devront respecter les critères de l'écolabel" names the
 // criteria of a label the supplies must meet, not an award criterion.
 func labelCriteria(w []byte) bool {
 	w = bytes.TrimRight(w, " ")
-	return hasSuffixAny(w, words("criteres de l'", "criteres du", "criteres d'un", "criteres de", "criteres des")) &&
+	return hasSuffixAny(w, criteriaOf) &&
 		containsAny(w, obligationWords)
 }
 

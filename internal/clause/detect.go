@@ -214,12 +214,12 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if r.label == ReservedDisability && startsWithAny(bytes.TrimLeft(after(b, e, 40, false), " "), eitherDisadvantaged) {
 					continue // "handicapés ou défavorisés": the kind is not told
 				}
-				if v := trimLead(after(b, e, 30, false)); hasPrefixAny(v, words("oui")) {
+				if v := trimLead(after(b, e, 30, false)); hasPrefixAny(v, yes) {
 					// a form's checkbox heading: "Ateliers protégés : oui"
 					emit(r.label, s, e, false)
 					emit(Reserved, s, e, false)
 					continue
-				} else if hasPrefixAny(v, words("non")) {
+				} else if hasPrefixAny(v, no) {
 					continue
 				}
 				rs := reservationBefore(b, s, 250)
@@ -269,9 +269,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					// "réservation du marché : oui/non"; alone it says nothing.
 					v := trimLead(after(b, e, 40, false))
 					switch {
-					case hasPrefixAny(v, words("oui")):
+					case hasPrefixAny(v, yes):
 						emit(Reserved, s, e, false)
-					case hasPrefixAny(v, words("non")):
+					case hasPrefixAny(v, no):
 						emit(Reserved, s, e, true)
 					}
 					continue
@@ -349,3 +349,9 @@ func parenthesis(b []byte, s, e int) ([]byte, int, int) {
 	}
 	return b, lo + open, e + cl + 1
 }
+
+// Answers of a form heading: "Marché réservé : oui", "Ateliers protégés : non".
+var (
+	yes = words("oui")
+	no  = words("non")
+)
