@@ -119,11 +119,17 @@ func (c *answerCache) len() int {
 
 // renderedAnswer is a kept answer with its rendered bodies (a few
 // variants: format and query-string spelling), so that a cache hit costs
-// a copy, not an encoding. The answer itself is never modified.
+// a copy, not an encoding; concurrent requests for a variant not yet
+// rendered wait for one rendering. The answer itself is never modified.
 type renderedAnswer[T any] struct {
 	res    T
 	mu     sync.Mutex
-	bodies map[string]*bufferedResponse
+	bodies map[string]*renderedBody
+}
+
+type renderedBody struct {
+	once sync.Once
+	resp bufferedResponse
 }
 
 const maxRenderedVariants = 4
@@ -132,24 +138,25 @@ const maxRenderedVariants = 4
 func (a *renderedAnswer[T]) serve(w http.ResponseWriter, variant string, render func(http.ResponseWriter)) {
 	a.mu.Lock()
 	b := a.bodies[variant]
-	a.mu.Unlock()
 	if b == nil {
-		b = &bufferedResponse{header: http.Header{}, status: http.StatusOK}
-		render(b)
-		a.mu.Lock()
+		b = &renderedBody{}
 		if a.bodies == nil {
-			a.bodies = map[string]*bufferedResponse{}
+			a.bodies = map[string]*renderedBody{}
 		}
 		if len(a.bodies) < maxRenderedVariants {
 			a.bodies[variant] = b
 		}
-		a.mu.Unlock()
 	}
-	for k, v := range b.header {
+	a.mu.Unlock()
+	b.once.Do(func() {
+		b.resp = bufferedResponse{header: http.Header{}, status: http.StatusOK}
+		render(&b.resp)
+	})
+	for k, v := range b.resp.header {
 		w.Header()[k] = append([]string(nil), v...)
 	}
-	w.WriteHeader(b.status)
-	_, _ = w.Write(b.body.Bytes())
+	w.WriteHeader(b.resp.status)
+	_, _ = w.Write(b.resp.body.Bytes())
 }
 
 // bufferedResponse records a response to replay it.

@@ -111,10 +111,13 @@ func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// tenderSlack is how many notices beyond the limit a cached "deadline
-// after now" answer holds, for those whose deadline passes during the
-// minute it serves.
-const tenderSlack = 100
+// A cached "deadline after now" answer is computed for the start of the
+// current tenderWindow, with tenderSlack notices beyond the limit for
+// those whose deadline passes during the window it serves.
+const (
+	tenderWindow = 10 * time.Minute
+	tenderSlack  = 200
+)
 
 type tenderAnswer struct {
 	items     []store.Tender
@@ -125,12 +128,13 @@ type tenderAnswer struct {
 // detections are in the state a kept answer was computed from (see
 // answerCache). With an explicit deadline_after the answer depends on the
 // data only. With the default "now" it also depends on the time: the
-// cached answer is computed for the start of the current minute, with
-// tenderSlack extra notices, and the notices whose deadline has passed
-// since are cut here. The list is sorted by deadline, so they are a
-// prefix and what remains is exactly the list for now — unless the
-// cached list was cut by its limit and too few remain, then the store is
-// asked directly.
+// cached answer is the list for the start of the current tenderWindow,
+// with tenderSlack notices beyond the limit, and the notices whose
+// deadline has passed since are cut here. The list is sorted by deadline,
+// so they are a prefix and what remains is exactly the list for now —
+// unless the cached list was cut by its limit and too few remain (more
+// than tenderSlack deadlines inside the window), then the store is asked
+// directly.
 func (s *Server) cachedTenders(ctx context.Context, tq store.TenderQuery, explicitDeadline bool) ([]store.Tender, bool, error) {
 	state, err := s.st.TendersState(ctx)
 	if err != nil {
@@ -139,7 +143,7 @@ func (s *Server) cachedTenders(ctx context.Context, tq store.TenderQuery, explic
 	now := tq.DeadlineAfter.Truncate(time.Second) // the SQL compares seconds
 	cq := tq
 	if !explicitDeadline {
-		cq.DeadlineAfter = now.Truncate(time.Minute)
+		cq.DeadlineAfter = now.Truncate(tenderWindow)
 		cq.Limit = tq.Limit + tenderSlack
 	}
 	qk, err := json.Marshal(cq)
