@@ -77,21 +77,25 @@ func init() {
 
 // fold fills f from text, reusing f's buffers.
 func (f *folded) fold(text string) {
-	b := f.b[:0]
-	pos := f.pos[:0]
-	bpos := f.bpos[:0]
+	// A folded text is never longer than the original (every rune folds
+	// to at most as many bytes as it is encoded in), so the buffers are
+	// sized once and written by index.
+	n := len(text)
+	if cap(f.b) < n {
+		f.b = make([]byte, n)
+	}
+	if cap(f.pos) < n+1 {
+		f.pos = make([]int32, n+1)
+		f.bpos = make([]int32, n+1)
+	}
+	b, pos, bpos := f.b[:n], f.pos[:n+1], f.bpos[:n+1]
+	k := 0
 	ri := int32(0)
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			} else if c == '\t' || c == '\r' {
-				c = ' '
-			}
-			b = append(b, c)
-			pos = append(pos, ri)
-			bpos = append(bpos, int32(i))
+			b[k], pos[k], bpos[k] = asciiFold[c], ri, int32(i)
+			k++
 			i++
 			ri++
 			continue
@@ -106,17 +110,27 @@ func (f *folded) fold(text string) {
 			s = " "
 		}
 		for j := 0; j < len(s); j++ {
-			b = append(b, s[j])
-			pos = append(pos, ri)
-			bpos = append(bpos, int32(i))
+			b[k], pos[k], bpos[k] = s[j], ri, int32(i)
+			k++
 		}
 		i += size
 		ri++
 	}
-	pos = append(pos, ri)
-	bpos = append(bpos, int32(len(text)))
-	f.b, f.pos, f.bpos = b, pos, bpos
+	pos[k], bpos[k] = ri, int32(len(text))
+	f.b, f.pos, f.bpos = b[:k], pos[:k+1], bpos[:k+1]
 }
+
+// asciiFold lowers ASCII letters and makes tabs and carriage returns spaces.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		t[c] = byte(c)
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = byte(c) + 'a' - 'A'
+	}
+	t['\t'], t['\r'] = ' ', ' '
+	return t
+}()
 
 // runeSpan converts a folded byte span to rune offsets into the original.
 func (f *folded) runeSpan(start, end int) (int, int) {
