@@ -3,8 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 )
+
+// insertChunk is the number of rows sent per block of a column-wise
+// insert. The driver's column buffers are reused from block to block, so
+// the memory a large insert takes is that of one chunk, not of the whole
+// batch (the server squashes the blocks of one INSERT into its parts).
+const insertChunk = 4096
 
 // insertColumns writes one batch given column by column (each data[i] a
 // slice holding every row's value of columns[i]). Column-wise appends skip
@@ -14,14 +21,39 @@ func (s *Store) insertColumns(ctx context.Context, table string, columns []strin
 	if len(columns) != len(data) {
 		return fmt.Errorf("insert into %s: %d columns but %d slices", table, len(columns), len(data))
 	}
+	if len(data) == 0 {
+		return nil
+	}
+	vals := make([]reflect.Value, len(data))
+	n := -1
+	for i, d := range data {
+		vals[i] = reflect.ValueOf(d)
+		if vals[i].Kind() != reflect.Slice || (n >= 0 && vals[i].Len() != n) {
+			return fmt.Errorf("insert into %s: column %s is not a slice of the batch's length", table, columns[i])
+		}
+		n = vals[i].Len()
+	}
 	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
-	for i, d := range data {
-		if err := b.Column(i).Append(d); err != nil {
-			_ = b.Abort()
-			return fmt.Errorf("insert into %s, column %s: %w", table, columns[i], err)
+	for lo := 0; lo < n; lo += insertChunk {
+		hi := min(lo+insertChunk, n)
+		for i := range vals {
+			d := data[i]
+			if lo > 0 || hi < n {
+				d = vals[i].Slice(lo, hi).Interface()
+			}
+			if err := b.Column(i).Append(d); err != nil {
+				_ = b.Abort()
+				return fmt.Errorf("insert into %s, column %s: %w", table, columns[i], err)
+			}
+		}
+		if hi < n {
+			if err := b.Flush(); err != nil {
+				_ = b.Abort()
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
 		}
 	}
 	if err := b.Send(); err != nil {

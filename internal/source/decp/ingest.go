@@ -269,7 +269,7 @@ func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
 	}
 	tree := rec.tree
 	if tree == nil {
-		it.text = string(rec.body)
+		it.text = rec.text
 		var err error
 		if tree, err = decodeTree(it.text, keys); err != nil {
 			it.err = treeError(err)
@@ -279,7 +279,7 @@ func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
 		it.text = string(treeJSON(tree))
 		it.rec.tree = nil
 	}
-	it.rec.body = nil // it.text holds it
+	it.rec.text = "" // it.text holds it
 	c, err := parseRecord(tree, rec.kind, rec.envelope, now)
 	if err != nil {
 		it.err = err

@@ -13,7 +13,8 @@ type rawRecord struct {
 	offset   int64  // byte offset of its first byte (in the decompressed stream)
 	kind     string // the kind the envelope tells, or ""
 	envelope string // Schema2022 when the envelope is the 2022 one
-	body     []byte // the JSON text of the record (XML: re-encoded as JSON)
+	text     string // the JSON text of the record
+	body     []byte // what was read of a record that could not be cut out
 	tree     any    // XML: the record already read into a tree
 	err      error  // when set, the record could not be cut out: quarantine it
 	origin   string // the document it came from (set by the pipeline)
@@ -214,14 +215,15 @@ func (s *jsonScanner) record(first byte, kind, envelope string) error {
 	rec := rawRecord{index: s.index, offset: s.off - 1, kind: kind, envelope: envelope}
 	s.index++
 	body, err := s.capture(first)
-	rec.body = body
 	if err != nil {
+		rec.body = copyBytes(body)
 		rec.err = err
 		if e := s.emit(rec); e != nil {
 			return e
 		}
 		return errStop
 	}
+	rec.text = string(body) // the one copy of the record's text
 	return s.emit(rec)
 }
 
@@ -229,25 +231,25 @@ func (s *jsonScanner) record(first byte, kind, envelope string) error {
 var errStop = errors.New("stop")
 
 // capture reads the text of the value whose first byte was read. The
-// returned slice is a copy the caller may keep.
+// returned slice is the scanner's buffer: valid until the next capture.
 func (s *jsonScanner) capture(first byte) ([]byte, error) {
 	b := append(s.buf[:0], first)
 	defer func() { s.buf = b[:0] }()
 	if first != '{' && first != '[' {
 		if first == '"' {
 			if err := s.captureString(&b); err != nil {
-				return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+				return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
 			}
-			return copyBytes(b), nil
+			return b, nil
 		}
 		for {
 			c, err := s.r.ReadByte()
 			if err != nil {
-				return copyBytes(b), nil
+				return b, nil
 			}
 			if c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\r' || c == '\t' {
 				s.r.UnreadByte()
-				return copyBytes(b), nil
+				return b, nil
 			}
 			s.off++
 			b = append(b, c)
@@ -272,13 +274,13 @@ func (s *jsonScanner) capture(first byte) ([]byte, error) {
 		}
 		c, err := s.next()
 		if err != nil {
-			return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+			return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
 		}
 		b = append(b, c)
 		switch c {
 		case '"':
 			if err := s.captureString(&b); err != nil {
-				return copyBytes(b), fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+				return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
 			}
 		case '{', '[':
 			depth++
@@ -286,7 +288,7 @@ func (s *jsonScanner) capture(first byte) ([]byte, error) {
 			depth--
 		}
 	}
-	return copyBytes(b), nil
+	return b, nil
 }
 
 // captureString appends a string's text up to and including its closing

@@ -39,6 +39,7 @@ type treeParser struct {
 	s    string
 	i    int
 	keys map[string]string
+	kv   []member // members of the objects being read
 }
 
 func (p *treeParser) ws() {
@@ -85,13 +86,17 @@ func (p *treeParser) lit(w string) bool {
 	return false
 }
 
+// object reads the members of an object onto the parser's stack first,
+// so that its map is made at its final size (growing maps was most of
+// the decoding's allocations).
 func (p *treeParser) object() (any, bool) {
 	p.i++ // {
-	m := make(map[string]any, 8)
+	base := len(p.kv)
+	defer func() { p.kv = p.kv[:base] }()
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		return m, true
+		return map[string]any{}, true
 	}
 	for {
 		p.ws()
@@ -111,7 +116,7 @@ func (p *treeParser) object() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k] = v
+		p.kv = append(p.kv, member{k, v})
 		p.ws()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -121,11 +126,20 @@ func (p *treeParser) object() (any, bool) {
 			p.i++
 		case '}':
 			p.i++
+			m := make(map[string]any, len(p.kv)-base)
+			for _, e := range p.kv[base:] {
+				m[e.k] = e.v // a repeated key: the last one wins, as in encoding/json
+			}
 			return m, true
 		default:
 			return nil, false
 		}
 	}
+}
+
+type member struct {
+	k string
+	v any
 }
 
 func (p *treeParser) key() (string, bool) {

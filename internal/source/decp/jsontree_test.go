@@ -54,7 +54,7 @@ func TestDecodeTreeRealRecords(t *testing.T) {
 		defer f.Close()
 		err = scanJSON(f, func(r rawRecord) error {
 			if r.err == nil {
-				checkTree(t, string(r.body))
+				checkTree(t, r.text)
 				n++
 			}
 			return nil
