@@ -134,7 +134,7 @@ var (
 var newClause = words(" et les ", " et le ", " et la ", " et l'", " et des ", " et un ", " et une ", " mais ", " tandis ")
 
 // harms: what "sans" makes a requirement of rather than denies.
-var harms = words("suremballage", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
+var harms = words("suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
 
 // lastWordCue returns the cue of ws that occurs last (at a word start) in s.
 func lastWordCue(s []byte, ws [][]byte) ([]byte, int) {
