@@ -52,6 +52,7 @@ func runIngestDECP(ctx context.Context, env *Env, args []string) error {
 	case len(paths) > 0 && f.url != "":
 		return UsageError{"--file and --url do not go together"}
 	}
+	decp.LimitMemory() // a soft limit keeps the peak flat (GOMEMLIMIT overrides)
 	s, err := openStore(ctx, env.Config, true)
 	if err != nil {
 		return err

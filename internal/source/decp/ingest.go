@@ -36,8 +36,10 @@ type Options struct {
 // QuarantineSource is the quarantine table's source of DECP records.
 const QuarantineSource = "decp"
 
-// BatchSize is the number of records looked up and written together.
-var BatchSize = 20000
+// BatchSize is the number of records looked up and written together. Two
+// batches are in flight (one read while the other is written): 10 000
+// keeps the live heap near 150 MB; larger batches save few lookups.
+var BatchSize = 10000
 
 // Ingest reads one DECP document (JSON or XML, 2019 or 2022 format,
 // plain/gzip/zip detected from content) from r and stores it. origin names

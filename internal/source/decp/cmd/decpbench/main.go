@@ -46,6 +46,7 @@ func main() {
 	flag.StringVar(&liveProfile, "liveprofile", "", "write the heap profile taken when the live heap was largest to this file")
 	flag.Parse()
 	decp.BatchSize = *batch
+	decp.LimitMemory() // as 'vigie ingest decp' does
 	if err := run(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
 		pprof.StopCPUProfile()
