@@ -72,6 +72,26 @@ CREATE TABLE IF NOT EXISTS contract_holders (
 PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id, contract_version, idx);
 
+-- Sub-contracting acts (actes de sous-traitance) of a contract version,
+-- as holders are: read them with the contract's current version.
+CREATE TABLE IF NOT EXISTS contract_subcontracts (
+    uid String,
+    buyer_siret String,
+    contract_id String,
+    contract_version UInt64,
+    act_id String,
+    subcontractor_type String,
+    subcontractor_id String,
+    subcontractor_name String,
+    duration_months Nullable(Float64),
+    notification_date Nullable(Date),
+    amount Nullable(Float64),
+    price_variation String,
+    partition_year UInt16
+) ENGINE = ReplacingMergeTree(contract_version)
+PARTITION BY partition_year
+ORDER BY (buyer_siret, contract_id, contract_version, act_id);
+
 -- Modifications, kept as history (one row per modification).
 CREATE TABLE IF NOT EXISTS contract_modifications (
     uid String,

@@ -47,6 +47,22 @@ type HolderRow struct {
 	PartitionYear               uint16
 }
 
+// SubcontractRow is one sub-contracting act (acte de sous-traitance) of a
+// contract version.
+type SubcontractRow struct {
+	UID, BuyerSiret, ContractID string
+	ContractVersion             uint64
+	ActID                       string
+	SubcontractorType           string
+	SubcontractorID             string
+	SubcontractorName           string
+	DurationMonths              *float64
+	NotificationDate            *time.Time
+	Amount                      *float64
+	PriceVariation              string
+	PartitionYear               uint16
+}
+
 // ModificationRow is one modification of a contract, kept as history.
 type ModificationRow struct {
 	UID, BuyerSiret, ContractID, ModificationID string
@@ -92,6 +108,7 @@ type ContractBatch struct {
 	Contracts     []ContractRow
 	Holders       []HolderRow
 	Modifications []ModificationRow
+	Subcontracts  []SubcontractRow
 	Sources       []ContractSourceRow
 	Detections    []DetectionRow
 	Raw           []RawDocument
@@ -163,6 +180,10 @@ var holderColumns = []string{"uid", "buyer_siret", "contract_id", "contract_vers
 var modificationColumns = []string{"uid", "buyer_siret", "contract_id", "modification_id", "object",
 	"signature_date", "publication_date", "amount", "duration_months", "holders", "partition_year", "version"}
 
+var subcontractColumns = []string{"uid", "buyer_siret", "contract_id", "contract_version", "act_id",
+	"subcontractor_type", "subcontractor_id", "subcontractor_name", "duration_months", "notification_date",
+	"amount", "price_variation", "partition_year"}
+
 var contractSourceColumns = []string{"uid", "buyer_siret", "contract_id", "source", "origin", "position",
 	"publication_date", "content_hash", "seen_at", "partition_year"}
 
@@ -178,6 +199,7 @@ func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error 
 	writes := []func() error{
 		func() error { return s.writeHolders(ctx, b.Holders) },
 		func() error { return s.writeModifications(ctx, b.Modifications) },
+		func() error { return s.writeSubcontracts(ctx, b.Subcontracts) },
 		func() error { return s.writeContractSources(ctx, b.Sources) },
 		func() error { return s.writeContractDetections(ctx, b.Detections) },
 		func() error { return s.WriteRawDocuments(ctx, b.Raw) },
@@ -267,6 +289,27 @@ func (s *Store) writeModifications(ctx context.Context, rows []ModificationRow) 
 	}
 	if err := s.insertColumns(ctx, "contract_modifications", modificationColumns, []any{uid, siret, cid, mid, obj, sig, pub, amt, dur, hold, py, ver}); err != nil {
 		return fmt.Errorf("write %d contract modifications: %w", n, err)
+	}
+	return nil
+}
+
+func (s *Store) writeSubcontracts(ctx context.Context, rows []SubcontractRow) error {
+	n := len(rows)
+	if n == 0 {
+		return nil
+	}
+	str := func() []string { return make([]string, n) }
+	uid, siret, cid, act, typ, id, name, pv := str(), str(), str(), str(), str(), str(), str(), str()
+	ver, py := make([]uint64, n), make([]uint16, n)
+	dur, amt := make([]*float64, n), make([]*float64, n)
+	notif := make([]*time.Time, n)
+	for i, r := range rows {
+		uid[i], siret[i], cid[i], ver[i], act[i] = r.UID, r.BuyerSiret, r.ContractID, r.ContractVersion, r.ActID
+		typ[i], id[i], name[i], dur[i], notif[i] = r.SubcontractorType, r.SubcontractorID, r.SubcontractorName, r.DurationMonths, r.NotificationDate
+		amt[i], pv[i], py[i] = r.Amount, r.PriceVariation, r.PartitionYear
+	}
+	if err := s.insertColumns(ctx, "contract_subcontracts", subcontractColumns, []any{uid, siret, cid, ver, act, typ, id, name, dur, notif, amt, pv, py}); err != nil {
+		return fmt.Errorf("write %d contract subcontracts: %w", n, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ type ContractStats struct {
 	Rows          uint64            // contract rows stored, versions not merged yet included
 	Holders       uint64            // holder rows of current versions
 	Modifications uint64            // distinct modifications
+	Subcontracts  uint64            // sub-contracting act rows of current versions
 	Sources       uint64            // distinct provenance rows
 	Flags         map[string]uint64 // current contracts per quality flag
 }
@@ -28,6 +29,8 @@ func (s *Store) ContractStats(ctx context.Context) (ContractStats, error) {
 		{`SELECT count() FROM contract_holders FINAL WHERE (buyer_siret, contract_id, contract_version) IN
 			(SELECT buyer_siret, contract_id, version FROM contracts FINAL)`, &st.Holders},
 		{"SELECT count() FROM contract_modifications FINAL", &st.Modifications},
+		{`SELECT count() FROM contract_subcontracts FINAL WHERE (buyer_siret, contract_id, contract_version) IN
+			(SELECT buyer_siret, contract_id, version FROM contracts FINAL)`, &st.Subcontracts},
 		{"SELECT count() FROM contract_sources FINAL", &st.Sources},
 	}
 	for _, q := range queries {
@@ -76,4 +79,29 @@ func (s *Store) CurrentContract(ctx context.Context, buyerSiret, contractID stri
 		return nil, fmt.Errorf("read contract %s/%s: %w", buyerSiret, contractID, err)
 	}
 	return r, nil
+}
+
+// CurrentSubcontracts reads the sub-contracting acts of the current
+// version of one contract, in act id order.
+func (s *Store) CurrentSubcontracts(ctx context.Context, buyerSiret, contractID string) ([]SubcontractRow, error) {
+	rows, err := s.conn.Query(withTimeout(ctx, 60), `SELECT uid, contract_version, act_id, subcontractor_type,
+		subcontractor_id, subcontractor_name, duration_months, notification_date, amount, price_variation, partition_year
+		FROM contract_subcontracts FINAL
+		WHERE buyer_siret = ? AND contract_id = ? AND contract_version IN
+			(SELECT version FROM contracts FINAL WHERE buyer_siret = ? AND contract_id = ?)
+		ORDER BY act_id`, buyerSiret, contractID, buyerSiret, contractID)
+	if err != nil {
+		return nil, fmt.Errorf("read subcontracts of %s/%s: %w", buyerSiret, contractID, err)
+	}
+	defer rows.Close()
+	var out []SubcontractRow
+	for rows.Next() {
+		r := SubcontractRow{BuyerSiret: buyerSiret, ContractID: contractID}
+		if err := rows.Scan(&r.UID, &r.ContractVersion, &r.ActID, &r.SubcontractorType, &r.SubcontractorID,
+			&r.SubcontractorName, &r.DurationMonths, &r.NotificationDate, &r.Amount, &r.PriceVariation, &r.PartitionYear); err != nil {
+			return nil, fmt.Errorf("read subcontracts of %s/%s: %w", buyerSiret, contractID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

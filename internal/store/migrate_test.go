@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // Tables every part of vigie relies on.
 var requiredTables = []string{
 	"schema_migrations", "raw_documents", "ingest_runs", "checkpoints", "quarantine",
-	"contracts", "contract_holders", "contract_modifications", "contract_sources",
+	"contracts", "contract_holders", "contract_modifications", "contract_sources", "contract_subcontracts",
 	"notices", "lots", "detections",
 }
 

@@ -427,6 +427,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			b.Contracts = append(b.Contracts, it.rows.Contracts...)
 			b.Holders = append(b.Holders, it.rows.Holders...)
 			b.Modifications = append(b.Modifications, it.rows.Modifications...)
+			b.Subcontracts = append(b.Subcontracts, it.rows.Subcontracts...)
 			// A detection with nothing in it is written only over an
 			// older one (a stored contract), which it must supersede.
 			for _, d := range it.rows.Detections {
@@ -459,6 +460,9 @@ func setYear(b *store.ContractBatch, year uint16) {
 	}
 	for i := range b.Modifications {
 		b.Modifications[i].PartitionYear = year
+	}
+	for i := range b.Subcontracts {
+		b.Subcontracts[i].PartitionYear = year
 	}
 }
 
@@ -508,6 +512,13 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 			ContractID: c.ID, ModificationID: m.ID, Object: m.Object, SignatureDate: m.SignatureDate,
 			PublicationDate: m.PublicationDate, Amount: m.Amount, DurationMonths: m.DurationMonths, Holders: hs,
 			PartitionYear: year, Version: it.version})
+	}
+	for _, a := range c.Subcontracts {
+		b.Subcontracts = append(b.Subcontracts, store.SubcontractRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET, ContractID: c.ID,
+			ContractVersion: it.version, ActID: a.ID, SubcontractorType: a.Subcontractor.Type,
+			SubcontractorID: a.Subcontractor.ID, SubcontractorName: a.Subcontractor.Name,
+			DurationMonths: a.DurationMonths, NotificationDate: a.NotificationDate, Amount: a.Amount,
+			PriceVariation: a.PriceVariation, PartitionYear: year})
 	}
 	b.Detections = append(b.Detections, det)
 	sum := sha256.Sum256([]byte(it.text))

@@ -138,7 +138,8 @@ func TestRealFiles(t *testing.T) {
 			again := ingestFile(t, st, path, Options{})
 			wantSummary(t, "again", again, tc.read, tc.contracts, 0, 0, tc.read-tc.quarantine, tc.quarantine)
 			s2 := stats(t, st)
-			if s2.Rows != s1.Rows || s2.Current != s1.Current || s2.Sources != s1.Sources || s2.Holders != s1.Holders {
+			if s2.Rows != s1.Rows || s2.Current != s1.Current || s2.Sources != s1.Sources || s2.Holders != s1.Holders ||
+				s2.Subcontracts != s1.Subcontracts {
 				t.Errorf("re-ingesting changed the tables: %+v then %+v", s1, s2)
 			}
 		})
@@ -154,6 +155,30 @@ func TestRealFiles(t *testing.T) {
 		// "considerationsSociales": [] is not given, not "declared none".
 		if c.DeclaredSocialClause != nil || c.DeclaredEnvClause != nil {
 			t.Errorf("empty considerations read as declared: %s %s", flag8(c.DeclaredSocialClause), flag8(c.DeclaredEnvClause))
+		}
+	})
+	// The one acteSousTraitance of the file (no dureeMois, no
+	// variationPrix) is stored with the contract's current version.
+	t.Run("sub-contracting acts", func(t *testing.T) {
+		st := storetest.New(t)
+		ingestFile(t, st, filepath.Join(root, "real-2022/decp-13001845000028-2024-10-06-01.json"), Options{})
+		if s := stats(t, st); s.Subcontracts != 1 {
+			t.Errorf("%d sub-contracting acts stored, want 1", s.Subcontracts)
+		}
+		c := current(t, st, "13001845000028", "D2F2019S0000102")
+		subs, err := st.CurrentSubcontracts(context.Background(), "13001845000028", "D2F2019S0000102")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(subs) != 1 {
+			t.Fatalf("subcontracts of D2F2019S0000102: %+v, want 1", subs)
+		}
+		a := subs[0]
+		if a.ActID != "699" || a.SubcontractorType != "SIRET" || a.SubcontractorID != "44090956244090" ||
+			f64(a.Amount) != 283333.33 || a.DurationMonths != nil || a.PriceVariation != "" ||
+			a.NotificationDate == nil || a.NotificationDate.Format("2006-01-02") != "2018-11-13" ||
+			a.ContractVersion != c.Version || a.PartitionYear != c.PartitionYear {
+			t.Errorf("act %+v (contract version %d, partition %d)", a, c.Version, c.PartitionYear)
 		}
 	})
 	t.Run("same contract from two channels counts once", func(t *testing.T) {
