@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // insertChunk is the number of rows sent per block of a column-wise
@@ -44,7 +46,7 @@ func (s *Store) insertColumns(ctx context.Context, table string, columns []strin
 			if lo > 0 || hi < n {
 				d = vals[i].Slice(lo, hi).Interface()
 			}
-			if err := b.Column(i).Append(d); err != nil {
+			if err := appendColumn(b.Column(i), d); err != nil {
 				_ = b.Abort()
 				return fmt.Errorf("insert into %s, column %s: %w", table, columns[i], err)
 			}
@@ -60,5 +62,29 @@ func (s *Store) insertColumns(ctx context.Context, table string, columns []strin
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
 	s.wrote(table) // the API's answer cache keys by the data state (rollups.go)
+	return nil
+}
+
+// appendColumn appends a chunk of one column. Arrays go row by row: the
+// driver appends a typed row ([]string) without reflection, while a whole
+// [][]string goes through reflection and boxes every element.
+func appendColumn(c driver.BatchColumn, d any) error {
+	switch v := d.(type) {
+	case [][]string:
+		return appendRows(c, v)
+	case [][]uint32:
+		return appendRows(c, v)
+	case [][]uint8:
+		return appendRows(c, v)
+	}
+	return c.Append(d)
+}
+
+func appendRows[T any](c driver.BatchColumn, rows [][]T) error {
+	for _, r := range rows {
+		if err := c.AppendRow(r); err != nil {
+			return err
+		}
+	}
 	return nil
 }
