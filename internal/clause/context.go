@@ -225,7 +225,9 @@ var (
 	critBefore = words("criter", "ponder", "notation", "note ", "notee", "notes ", "jugement", "jugees", "juge ",
 		"evalue", "evaluation", "apprecie", "classement des offres", "performances en matiere", "note sur")
 	weightBeforeRe = regexp.MustCompile(`[0-9] ?(?:%|pour ?cent|points?|pts) (?:pour|au titre d[eu]|consacres? a|attribues? a|affectes? a) (?:la |le |l'|les |une |un )?[a-z' -]{0,30}$`)
-	weightRe       = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
+	// a weighted heading earlier in the sentence, its description after
+	weightHeadRe = regexp.MustCompile(`[0-9] ?(?:%|points?|pts) ?\)? ?: `)
+	weightRe     = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
 var thresholdCues = words("au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
@@ -268,6 +270,9 @@ func criterionContext(b []byte, s, e int) bool {
 	}
 	if weightBeforeRe.Match(before(b, s, 60, true)) {
 		return true
+	}
+	if hasDigit(w) && weightHeadRe.Match(w) {
+		return true // "Valeur sociale (10 points) : nombre d'heures d'insertion"
 	}
 	a := after(b, e, 80, false)
 	if !hasDigit(a) && !bytes.Contains(a, []byte("ponder")) {
@@ -329,7 +334,8 @@ func headingOf(b []byte, s int) fieldHint {
 
 var (
 	critHeadings = words("criter", "ponder", "jugement des offres", "notation")
-	condHeadings = words("condition", "clause", "execution", "exigence", "prescription")
+	// "conditions financières" among criteria is no execution heading.
+	condHeadings = words("conditions d'", "condition d'", "conditions particulieres", "clause", "execution", "exigence", "prescription")
 )
 
 // purchaseSubject reports whether an environmental topic at s is what is
@@ -364,7 +370,8 @@ var purchaseWords = func() [][]byte {
 	return out
 }()
 
-var obligationWords = words("doit", "doivent", "devra", "devront", "sera ", "seront", "s'engage", "est tenu", "sont tenu", "comporter", "respecter")
+var obligationWords = words("doit", "doivent", "devra", "devront", "sera ", "seront", "s'engage", "est tenu", "sont tenu", "comporter", "respecter",
+	"se fera", "se feront", "s'effectue")
 
 // Clause context: the feature is something the contract requires.
 var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
@@ -374,9 +381,21 @@ var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attri
 	// future tense and requirement wording of specifications: "seront
 	// issus de", "sera porteur de", "au moins 25 %", "conformes au label"
 	" sera ", " seront ", "comporter", "porteur", "porteuse", "conforme", "certifie", "labellise", "garanti",
-	"au moins", "au minimum", "minimum de", "privilegi", "proscri", "interdit", "utilise")
+	"au moins", "au minimum", "minimum de", "privilegi", "proscri", "interdit", "utilise",
+	// concessions, and purpose or manner wording: "le délégataire met en
+	// œuvre", "afin de limiter", "se fera sans"
+	"delegataire", "concessionnaire", "exploitant", "met en oeuvre", "mettra en oeuvre", "afin de", "limiter", "reduire",
+	"favoris", "se fera", "se feront", "s'effectuer")
+
+// Selection context: what candidates show to be admitted (capacities,
+// certificates, declarations) is neither a clause nor a criterion.
+var selectionCues = words("capacite", "candidature", "candidat fournit", "candidat joint", "candidat produit",
+	"candidats fournissent", "candidats joignent", "niveau minimal", "niveaux minimaux", "declaration")
 
 func clauseContext(b []byte, s, e int) bool {
+	if containsAny(before(b, s, 150, false), selectionCues) {
+		return false
+	}
 	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues) ||
 		headingOf(b, s) == hintExecution
 }
@@ -430,6 +449,34 @@ func reservationBefore(b []byte, s, max int) int {
 			if positiveReserv(b, off+k) {
 				return off + k
 			}
+		}
+		w = w[:k]
+	}
+}
+
+// reservationNear finds a positive "reserv…" within max bytes before s,
+// across sentence ends, that is not denied: "Marché réservé : oui.
+// Structures concernées : entreprises d'insertion" names in its second
+// sentence the kind the first one reserves to. A blank line ends the search.
+func reservationNear(b []byte, s, max int) int {
+	lo := s - max
+	if lo < 0 {
+		lo = 0
+	}
+	w := b[lo:s]
+	if k := bytes.LastIndex(w, []byte("\n\n")); k >= 0 {
+		w, lo = w[k+2:], lo+k+2
+	}
+	for {
+		k := bytes.LastIndex(w, []byte("reserv"))
+		if k < 0 {
+			return -1
+		}
+		if (k == 0 || !isWordByte(w[k-1])) && positiveReserv(b, lo+k) {
+			if negated(b, lo+k, wordEnd(b, lo+k)) {
+				return -1
+			}
+			return lo + k
 		}
 		w = w[:k]
 	}

@@ -206,6 +206,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if label == "" {
 					continue
 				}
+				if r.notCoaching && coaching(b, s, e) {
+					continue
+				}
 				if r.notReserving && reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) {
 					continue
 				}
@@ -225,6 +228,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				rs := reservationBefore(b, s, 250)
 				if rs < 0 {
 					rs = reservationAfter(b, e, 120)
+				}
+				if rs < 0 {
+					rs = reservationNear(b, s, 160)
 				}
 				if rs < 0 {
 					continue
@@ -282,6 +288,21 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	}
 	return ev
 }
+
+// coaching reports whether the sentence around [s, e) buys accompaniment
+// towards employment ("accompagnement des bénéficiaires du RSA",
+// "prestations d'insertion professionnelle … : accompagnement vers
+// l'emploi") rather than a marché d'insertion, whose activity supports the
+// insertion pathways.
+func coaching(b []byte, s, e int) bool {
+	w := append(before(b, s, 150, false), after(b, e, 150, false)...)
+	return containsAny(w, coachingCues) && !containsAny(w, supportCues) && !bytes.Contains(b[s:e], []byte("marche"))
+}
+
+var (
+	coachingCues = words("accompagnement", "accompagner", "coaching")
+	supportCues  = words("marche", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
+)
 
 var eitherDisadvantaged = words("ou defavorise", "et/ou defavorise", "ou des travailleurs defavorise", "ou des personnes defavorise", "ou en difficulte")
 

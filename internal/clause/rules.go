@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 2
+const Version uint32 = 3
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -58,6 +58,10 @@ type rule struct {
 	// the contract ("réservé aux structures d'insertion" is a reservation,
 	// not an insertion clause).
 	notReserving bool
+	// notCoaching: a kTerm that does not count in a sentence about
+	// accompanying people towards employment (buying job coaching), unless
+	// it says "marché" or names a support activity.
+	notCoaching bool
 
 	anchorBytes [][]byte
 	needsReserv bool // counts only in a text that has "reserv…"
@@ -102,7 +106,7 @@ var rules = []rule{
 	term("insertion-pro", true, mCtx, "insertion",
 		`\b(?:re)?insertion (?:sociale et |socio-)?professionnelle\b|\binsertion par l'(?:activite economique|emploi)\b|\binsertion (?:sociale|durable) (?:et|des|de)\b`),
 	term("marche-insertion", true, mClause, "insertion|qualification",
-		`\bmarches? (?:public )?(?:d'insertion|de qualification)(?: (?:et|ou) de qualification)?(?: professionnelle)?\b|\bprestations? (?:d'insertion|de qualification)(?: (?:et|ou) de qualification)? (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:et de qualification )?(?:par le |au )support d'activit`),
+		`\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
 	term("condition-sociale", true, mClause, "social",
 		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caractere|de nature|d'ordre) sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
 	term("dispositions-sociales", true, mAuto, "social",
@@ -120,6 +124,18 @@ var rules = []rule{
 	term("social-terse", true, mCritOnly, "insertion|volet|aspect|engagement|valeur|dimension|performance|demarche|critere|approche|socio|emploi|discrimination|egalite",
 		`\binsertion(?: (?:professionnelle|sociale))?\b|\b(?:volet|aspects?|engagements?|valeur|dimension|performances?|demarche|criteres?|approche) socia(?:l|le|ux|les)\b|\bsocio-?professionnel(?:le)?s?\b|\bemploi (?:de|des) (?:personnes?|travailleurs?) (?:handicape(?:e|s|es)?|en situation de handicap)\b|\b(?:lutte contre les )?discriminations?\b|\begalite (?:professionnelle|femmes?-hommes?|entre les femmes et les hommes)\b`),
 
+	// Social conditions other than insertion (L2112-2): equality and
+	// non-discrimination, fair trade and ILO labour standards, training
+	// (apprentices), employment of disabled workers.
+	term("social-topics", true, mCtx, "egalite|lutte|lutter|non|commerce|produit|fairtrade|max|convention|norme|travail|apprenti|contrat|alternan|favoris|promouvoir|promotion|developper|faciliter|soutenir",
+		`\begalite (?:professionnelle|femmes?-hommes?|entre (?:les )?femmes et (?:les )?hommes|de traitement)\b|\blutter? contre (?:les |toutes? (?:les )?formes? de )?discriminations?\b|\bnon-?discrimination\b|\bcommerce equitable\b|\bproduits? (?:issus du commerce )?equitables?\b|\bfairtrade\b|\bmax havelaar\b|\bconventions? (?:fondamentales? )?de l'(?:oit|organisation internationale du travail)\b|\bnormes? (?:fondamentales? )?(?:de l'oit|internationales du travail)\b|\btravail (?:des enfants|force)\b|\bapprenti(?:e|s|es)?\b|\bcontrats? (?:d'apprentissage|de professionnalisation)\b|\balternan(?:ts?|ce)\b|\b(?:favoris[a-z]*|promouvoir|promotion de|developper|faciliter|soutenir) (?:l'|de l')?(?:emploi|embauche|recrutement) (?:de |des |d')(?:personnes?|travailleurs?|salaries?|jeunes) (?:handicape(?:e|s|es)?|en situation de handicap|eloigne(?:e|s|es)? (?:de l'|du marche de l')emploi)\b`),
+	// RSE: the social side always; a weighted "démarche RSE" standing
+	// alone is both sides.
+	term("rse", true, mCritOnly, "rse|responsabilite",
+		`\brse\b|\bresponsabilite societale(?: des entreprises| des organisations)?\b`),
+	term("rse-alone", false, mCrit, "rse",
+		`\brse(?: de l'entreprise| du candidat| de l'offre)? ?[:(-]? ?[0-9]{1,3} ?(?:%|points?\b|pts\b)`),
+
 	// --- environmental
 	term("env-terse", false, mCritOnly, "environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable|consommation|produit|caractere",
 		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement durable\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
@@ -135,7 +151,7 @@ var rules = []rule{
 		`\bperformances? environnementales?\b|\bqualite environnementale (?:de l'offre|des prestations|des produits|des materiaux)\b`),
 	term("chantier-vert", false, mAuto, "chantier|soged|dechet",
 		`\bchantiers? (?:verts?|propres?|a faibles? nuisances?|respectueux de l'environnement)\b|\bcharte (?:de )?chantier (?:vert|propre|a faibles? nuisances?)\b|\bsoged\b|\bschema d'organisation et de (?:suivi de l'elimination|gestion) des dechets\b`),
-	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource|nf|certifi|pefc|fsc|oeko|gots|ange|energy|foret|agriculture|egalim|produits durables|performance|faible|emballage|reprise|limitation|vaisselle|zero|matiere|contenu|haute|hqe|re2020|re 2020|teneur|filiere|deee|nuisance|tri|plan de gestion|phytosanitaire|pesticide|economie d'energie|economies d'energie|sobriete|euro|suremballage|energie|bois|gestion|produit|contenant|reprendre|recycler|reprise|filiere|signe|sous signe|siqo|bio|usage|a usage|en usage|electricite|origine|biodiversite|gaspillage|consommation|economie|bas carbone|mode|mobilite",
+	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|iso|systeme|emas|niveau|biosourc|biocarbur|hvo|crit|engin|flotte|recuper|reprendr|sobriete|desherbage|en vue|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource|nf|certifi|pefc|fsc|oeko|gots|ange|energy|foret|agriculture|egalim|produits durables|performance|faible|emballage|reprise|limitation|vaisselle|zero|matiere|contenu|haute|hqe|re2020|re 2020|teneur|filiere|deee|nuisance|tri|plan de gestion|phytosanitaire|pesticide|economie d'energie|economies d'energie|sobriete|euro|suremballage|energie|bois|gestion|produit|contenant|reprendre|recycler|reprise|filiere|signe|sous signe|siqo|bio|usage|a usage|en usage|electricite|origine|biodiversite|gaspillage|consommation|economie|bas carbone|mode|mobilite",
 		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`+
 			// labels and certifications, named
 			`|\bnf environnement\b|\b(?:label|labels|certification|certifies?|certifiee?s?|labellisee?s?) (?:ange bleu|energy star|pefc|fsc|oeko-?tex|gots|nf environnement|epeat|tco)\b|\bforets? gerees? (?:durablement|de (?:maniere|facon) durable)\b|\bbois (?:d'origine legale|certifies?)\b`+
@@ -146,7 +162,12 @@ var rules = []rule{
 			`|\b(?:issus?|issues?) du re-?emploi\b|\bmatieres? recyclees\b|\bcontenu recycle\b|\brecycle(?:e|s|es)? a [0-9]+ ?%|\brecyclables?\b|\bemballages? (?:recyclables|reutilisables|consignes)\b|\b(?:reprise|limitation|reduction) des emballages\b|\bvaisselle reutilisable\b`+
 			`|\btri (?:selectif |selective )?des dechets\b|\bplan de gestion des dechets\b|\bzero phyto\b|\bproduits? phytosanitaires?\b|\bpesticides?\b`+
 			`|\bdechets de chantier\b|\bemissions? polluantes?\b|\b(?:limiter|reduire|reduction|limitation) (?:les |des )?emissions\b|\beuro (?:vi|6)\b|\bsuremballages?\b|\bemballages? (?:seront |sont )?repris\b`+
-			`|\benergies? renouvelables?\b|\b(?:electricite|energie) (?:d'origine )?renouvelable\b|\borigine renouvelable\b|\bfilieres? (?:de valorisation|de recyclage|agreees?)\b|\bdechets (?:[a-z']+ ){0,5}tri(?:e|es|s)\b|\bsous signes? (?:officiels? )?de (?:qualite|l'origine)\b|\bsiqo\b|\bbio\b|\b(?:a|en) usage unique\b|\bgestion differenciee\b|\bproduits? chimiques? de synthese\b|\bcontenants? (?:reemployables|reutilisables|consignes)\b|\b(?:reprendre|recycler|reprise|recyclage)(?: et (?:a )?(?:reprendre|recycler))? (?:les |des )?(?:toners|cartouches|consommables|equipements usages)\b|\bproduits? de saison\b|\bbiodiversite\b|\bgaspillage alimentaire\b|\b(?:consommations?|economies?) d'eau\b|\bbas carbone\b|\bmodes? (?:de transport |de deplacement )?doux\b|\bmobilite douce\b`),
+			`|\benergies? renouvelables?\b|\b(?:electricite|energie) (?:d'origine )?renouvelable\b|\borigine renouvelable\b|\bfilieres? (?:de valorisation|de recyclage|agreees?)\b|\bdechets (?:[a-z']+ ){0,5}tri(?:e|es|s)\b|\bsous signes? (?:officiels? )?de (?:qualite|l'origine)\b|\bsiqo\b|\bbio\b|\b(?:a|en) usage unique\b|\bgestion differenciee\b|\bproduits? chimiques? de synthese\b|\bcontenants? (?:reemployables|reutilisables|consignes)\b|\b(?:reprendre|recycler|reprise|recyclage)(?: et (?:a )?(?:reprendre|recycler))? (?:les |des )?(?:toners|cartouches|consommables|equipements usages)\b|\bproduits? de saison\b|\bbiodiversite\b|\bgaspillage alimentaire\b|\b(?:consommations?|economies?) d'eau\b|\bbas carbone\b|\bmodes? (?:de transport |de deplacement )?doux\b|\bmobilite douce\b`+
+			// management systems, building labels, fuels, take-back
+			`|\biso ?14001\b|\bsystemes? de management (?:environnemental|de l'environnement)\b|\bemas\b|\blabel (?:e[^a-z0-9 ]c|energie[ -]carbone|bbca|biosource)|\bniveau e[1-4] ?c[12]\b|\benergie ?[1-4] ?carbone ?[12]\b|\bbiosource(?:e|s|es)?\b`+
+			`|\bbiocarburants?\b|\bhvo\b|\bbio-?gnv\b|\bcrit'? ?air [0-2e]\b|\b(?:vehicules?|engins?|flotte)(?: de chantier| utilitaires?| legers?)? (?:hybrides|a motorisation electrique|au gnv|au biogaz)\b`+
+			`|\b(?:reprise|reprendre|reprendra|reprendront|recuperation|recuperer|recuperera|recyclage|collecte|valorisation) (?:des |les |de leurs |ses |leurs )?(?:palettes|emballages|cartouches|consommables|conditionnements|cartons|contenants)\b|\ben vue de (?:leur |son |sa )?(?:re-?emploi|recyclage|reutilisation|valorisation)\b`+
+			`|\bsobriete\b|\bdesherbage (?:mecanique|thermique|manuel|alternatif)\b`),
 
 	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
 	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
@@ -181,7 +202,7 @@ var rules = []rule{
 // Cues after "réservé à" that make it a profession or size reservation,
 // not a social one ("prestation réservée à une profession particulière",
 // "lot réservé aux PME").
-var notSocialReservation = words("profession", "architecte", "avocat", "commissaire", "expert", "geometre", "notaire",
+var notSocialReservation = words("profession ", "professions ", "profession,", "profession.", "architecte", "avocat", "commissaire", "expert", "geometre", "notaire",
 	"pme", "petites et moyennes", "tpe", "artisan", "inscrit", "ordre des", "titulaire d'", "titulaires d'", "titulaire de", "titulaires de", "licence", "detenteur", "agree",
 	"habilite", "diplome", "medecin", "pharmacien", "huissier", "ingenieur", "personnes morales", "collectivites",
 	"membres", "adherents", "candidats admis", "candidats selectionnes", "entreprises locales")
@@ -194,6 +215,8 @@ func init() {
 		}
 		rules[i].anchors = as
 		switch rules[i].name {
+		case "marche-insertion":
+			rules[i].notCoaching = true
 		case "publics", "insertion-pro":
 			// "réservé aux structures de l'insertion par l'activité
 			// économique", "… employant des personnes en difficulté"
