@@ -134,7 +134,7 @@ var (
 var newClause = words(" et les ", " et le ", " et la ", " et l'", " et des ", " et un ", " et une ", " mais ", " tandis ")
 
 // harms: what "sans" makes a requirement of rather than denies.
-var harms = words("suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
+var harms = words("vaisselle jetable", "jetable", "barquette", "suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
 
 // lastWordCue returns the cue of ws that occurs last (at a word start) in s.
 func lastWordCue(s []byte, ws [][]byte) ([]byte, int) {
@@ -223,11 +223,11 @@ func trimLead(a []byte) []byte {
 // or, failing both, a criteria heading earlier on its line.
 var (
 	critBefore = words("criter", "ponder", "notation", "note ", "notee", "notes ", "jugement", "jugees", "juge ",
-		"evalue", "evaluation", "apprecie", "classement des offres", "performances en matiere", "note sur")
+		"evalue", "evaluation", "apprecie", "classement des offres", "classees selon", "classees en fonction", "performances en matiere", "note sur")
 	weightBeforeRe = regexp.MustCompile(`[0-9] ?(?:%|pour ?cent|points?|pts) (?:pour|au titre d[eu]|consacres? a|attribues? a|affectes? a) (?:la |le |l'|les |une |un )?[a-z' -]{0,30}$`)
 	// a weighted heading earlier in the sentence, its description after
 	weightHeadRe = regexp.MustCompile(`[0-9] ?(?:%|points?|pts) ?\)? ?: `)
-	weightRe     = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
+	weightRe     = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)(:\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
 var thresholdCues = words("au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
@@ -374,7 +374,7 @@ var obligationWords = words("doit", "doivent", "devra", "devront", "sera ", "ser
 	"se fera", "se feront", "s'effectue")
 
 // Clause context: the feature is something the contract requires.
-var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "entreprise retenue",
+var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attributaire", "fournisseur", "entreprise retenue",
 	"candidat retenu", "devra", "devront", "doit ", "doivent", "s'engage", "est tenu", "sont tenus", "exig",
 	"impose", "obligation", "obligatoire", "disposition", "cahier des charges", "cctp", "ccap", "veille", "veiller",
 	"respect", "mettre en oeuvre", "mise en oeuvre", "execution", "prescri", "requis",

@@ -203,7 +203,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 						label = pick(r.social, false)
 					}
 				}
-				if label == "" {
+				if label == "" || !r.social && otherEnvironment(b, s, e) {
 					continue
 				}
 				if r.notCoaching && coaching(b, s, e) {
@@ -303,6 +303,23 @@ var (
 	coachingCues = words("accompagnement", "accompagner", "coaching")
 	supportCues  = words("marche", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
 )
+
+// otherEnvironment reports whether a bare "environnement" at [s, e) is not
+// nature: "environnement technique", "environnement de production",
+// "environnement numérique de travail", "environnement institutionnel".
+func otherEnvironment(b []byte, s, e int) bool {
+	if !bytes.HasSuffix(b[s:e], []byte("environnement")) {
+		return false
+	}
+	a := after(b, e, 40, true)
+	return hasPrefixAny(bytes.TrimLeft(a, " "), notNature)
+}
+
+var notNature = words("technique", "technologique", "logiciel", "numerique", "informatique", "applicati", "de travail",
+	"de production", "de pre-production", "de preproduction", "de developpement", "de recette", "de test", "de formation",
+	"d'execution", "d'hebergement", "de qualification", "de validation", "de integration", "d'integration", "cloud",
+	"virtuel", "windows", "linux", "microsoft", "active directory", "sap", "si ", "du si", "du systeme", "institutionnel",
+	"juridique", "reglementaire", "economique", "concurrentiel", "professionnel", "social", "familial", "scolaire", "hospitalier", "de l'utilisateur")
 
 var eitherDisadvantaged = words("ou defavorise", "et/ou defavorise", "ou des travailleurs defavorise", "ou des personnes defavorise", "ou en difficulte")
 
