@@ -6,11 +6,14 @@
 //	go run ./internal/source/decp/cmd/decpbench -n 1000000
 //
 // It starts a throwaway ClickHouse (or uses -dsn), generates the input
-// with decpgen, runs decp.IngestFile into a fresh database, and prints
-// records/s and the peak RSS of this process (VmHWM: the generator and
-// the ingestion only; the flattening for clickhouse-client runs after the
-// reading; the peak is reset after generating the input, so that it is
-// the ingestion's own). Run one size per process so that the peak is the size's own.
+// with decpgen, runs decp.IngestFile into a fresh database (with the soft
+// memory limit 'vigie ingest decp' sets), and prints records/s, the CPU
+// time of this process, its allocations and GCs, the largest live heap,
+// and the peak RSS of the ingestion (VmHWM, reset after generating the
+// input; the flattening for clickhouse-client runs after it is read).
+// On a shared machine wall times vary with the load: the CPU time is the
+// steadier figure. -cpuprofile, -memprofile (allocations) and
+// -liveprofile (heap at its largest) cover the ingestion only.
 package main
 
 import (
