@@ -134,7 +134,18 @@ var (
 var newClause = words(" et les ", " et le ", " et la ", " et l'", " et des ", " et un ", " et une ", " mais ", " tandis ")
 
 // harms: what "sans" makes a requirement of rather than denies.
-var harms = words("vaisselle jetable", "jetable", "barquette", "suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
+var harms = words("travail des enfants", "travail force", "travail dissimule", "travail illegal", "discrimination", "harcelement",
+	"substance", "solvant", "cmr", "cov", "compose", "perturbat", "metaux lourds", "biocide", "produits dangereux",
+	"vaisselle jetable", "jetable", "barquette", "suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
+
+// harmCue: a cue that denies a harm, which makes a requirement of it.
+func harmCue(cue []byte) bool {
+	switch string(cue) {
+	case "sans ", "aucune ", "aucun ", "hors ", "absence de ":
+		return true
+	}
+	return false
+}
 
 // lastWordCue returns the cue of ws that occurs last (at a word start) in s.
 func lastWordCue(s []byte, ws [][]byte) ([]byte, int) {
@@ -168,8 +179,9 @@ func negated(b []byte, s, e int) bool {
 		case containsAny(rest, newClause):
 			// "sans suremballage et les emballages seront repris": the
 			// cue denies an earlier phrase, not this one.
-		case string(cue) == "sans " && startsWithAny(b[s:e], harms):
-			// "sans pesticides", "sans suremballage" is the requirement.
+		case harmCue(cue) && startsWithAny(b[s:e], harms):
+			// "sans pesticides", "sans recours au travail des enfants",
+			// "aucune forme de discrimination": the requirement.
 		default:
 			return true
 		}
@@ -230,7 +242,9 @@ var (
 	weightRe     = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)(:\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
-var thresholdCues = words("au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
+var reductionCues = words("reduire", "reduction", "diminu", "baisse", "economie", "gain de", "part de", "proportion", "taux de")
+
+var thresholdCues = words("minimal", "proportion", "au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
 
 func hasSuffixAny(s []byte, ws [][]byte) bool {
 	for _, w := range ws {
@@ -287,7 +301,13 @@ func criterionContext(b []byte, s, e int) bool {
 		}
 		// "au moins 20 %", "minimum 30 %": a threshold the contract sets,
 		// not the weight of a criterion.
-		if p := bytes.TrimRight(a[:m[2]], " ("); hasSuffixAny(p, thresholdCues) {
+		p := bytes.TrimRight(a[:m[2]], " (")
+		if hasSuffixAny(p, thresholdCues) {
+			continue
+		}
+		// "proportion minimale de 20 %", "réduire … de 15 %": a target.
+		if q, ok := bytes.CutSuffix(p, []byte(" de")); ok && (hasSuffixAny(q, thresholdCues) ||
+			containsAny(before(b, s, 120, false), reductionCues) || containsAny(b[s:e], reductionCues) || containsAny(a[:m[2]], reductionCues)) {
 			continue
 		}
 		return true
@@ -390,14 +410,36 @@ var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attri
 // Selection context: what candidates show to be admitted (capacities,
 // certificates, declarations) is neither a clause nor a criterion.
 var selectionCues = words("capacite", "candidature", "candidat fournit", "candidat joint", "candidat produit",
-	"candidats fournissent", "candidats joignent", "niveau minimal", "niveaux minimaux", "declaration")
+	"candidats fournissent", "candidats joignent", "niveau minimal", "niveaux minimaux", "declaration",
+	"obligation d'emploi") // the L5212 declaration on employing disabled workers
 
 func clauseContext(b []byte, s, e int) bool {
 	if containsAny(before(b, s, 150, false), selectionCues) {
 		return false
 	}
-	return containsAny(before(b, s, 150, false), clauseCues) || containsAny(after(b, e, 100, false), clauseCues) ||
+	w, a := before(b, s, 150, false), after(b, e, 100, false)
+	return containsAny(w, clauseCues) || containsAny(a, clauseCues) || futureVerb(w) || futureVerb(a) ||
 		headingOf(b, s) == hintExecution
+}
+
+// futureVerb reports whether s has a verb in the future of the third
+// person ("auront", "intégreront", "utilisera"): specifications state
+// requirements that way ("les peintures auront une teneur en COV…").
+func futureVerb(s []byte) bool {
+	for i := 0; i < len(s); i++ {
+		if isWordByte(s[i]) && (i+1 == len(s) || !isWordByte(s[i+1])) {
+			j := i + 1
+			for j > 0 && isWordByte(s[j-1]) {
+				j--
+			}
+			w := s[j : i+1]
+			if len(w) >= 6 && (bytes.HasSuffix(w, []byte("eront")) || bytes.HasSuffix(w, []byte("iront")) || bytes.HasSuffix(w, []byte("ra")) && (bytes.HasSuffix(w, []byte("era")) || bytes.HasSuffix(w, []byte("ira")))) ||
+				string(w) == "auront" || string(w) == "aura" || string(w) == "feront" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // positiveReserv reports whether b[i:] starting with "reserv" is the

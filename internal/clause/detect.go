@@ -319,6 +319,7 @@ var notNature = words("technique", "technologique", "logiciel", "numerique", "in
 	"de production", "de pre-production", "de preproduction", "de developpement", "de recette", "de test", "de formation",
 	"d'execution", "d'hebergement", "de qualification", "de validation", "de integration", "d'integration", "cloud",
 	"virtuel", "windows", "linux", "microsoft", "active directory", "sap", "si ", "du si", "du systeme", "institutionnel",
+	"du projet", "de l'operation", "de la mission", "du marche", "des prestations",
 	"juridique", "reglementaire", "economique", "concurrentiel", "professionnel", "social", "familial", "scolaire", "hospitalier", "de l'utilisateur")
 
 var eitherDisadvantaged = words("ou defavorise", "et/ou defavorise", "ou des travailleurs defavorise", "ou des personnes defavorise", "ou en difficulte")

@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 3
+const Version uint32 = 4
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -93,7 +93,7 @@ var refKinds = map[string]string{
 // and dashes). Written from the wording of the code de la commande
 // publique, the 2015/2016 ordonnance and décret, the 2006 code des marchés
 // publics, the DC1/DC2 forms and BOAMP/eForms notices.
-var rules = []rule{
+var baseRules = []rule{
 	// --- social: performance conditions and award criteria
 	term("clause-sociale", true, mAuto, "clause",
 		`\bclauses? (?:sociales?|d'insertion(?: sociale| professionnelle| sociale et professionnelle)?|de promotion de l'emploi|d'insertion et de promotion de l'emploi|d'heures d'insertion)\b`),
@@ -207,6 +207,9 @@ var rules = []rule{
 		re: regexp.MustCompile(`\b(?:marches?|lots?|accords?-cadres?|consultations?|procedures?|participation|contrats?|concessions?)(?: publics?| n ?o? ?[0-9]+| [0-9]+)? (?:(?:est|sont|sera|seront|a ete|ont ete) )?(?:(?:un|une|des) )?(?:marches? )?reserve(?:e|es|s)?\b|\breservation(?: du marche| des marches| de marche)?\b`)},
 }
 
+// rules: the base rules, then the requirement-shaped lexicon (requirements.go).
+var rules = append(baseRules[:len(baseRules):len(baseRules)], requirementRules...)
+
 // Cues after "réservé à" that make it a profession or size reservation,
 // not a social one ("prestation réservée à une profession particulière",
 // "lot réservé aux PME").
@@ -225,7 +228,7 @@ func init() {
 		switch rules[i].name {
 		case "marche-insertion":
 			rules[i].notCoaching = true
-		case "publics", "insertion-pro":
+		case "publics", "insertion-pro", "social-employment":
 			// "réservé aux structures de l'insertion par l'activité
 			// économique", "… employant des personnes en difficulté"
 			// describe who a reservation is for, not a clause.
