@@ -138,15 +138,6 @@ var harms = words("travail des enfants", "travail force", "travail dissimule", "
 	"substance", "solvant", "cmr", "cov", "compose", "perturbat", "metaux lourds", "biocide", "produits dangereux",
 	"vaisselle jetable", "jetable", "barquette", "suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
 
-// harmCue: a cue that denies a harm, which makes a requirement of it.
-func harmCue(cue []byte) bool {
-	switch string(cue) {
-	case "sans ", "aucune ", "aucun ", "hors ", "absence de ":
-		return true
-	}
-	return false
-}
-
 // lastWordCue returns the cue of ws that occurs last (at a word start) in s.
 func lastWordCue(s []byte, ws [][]byte) ([]byte, int) {
 	var best []byte
@@ -179,7 +170,7 @@ func negated(b []byte, s, e int) bool {
 		case containsAny(rest, newClause):
 			// "sans suremballage et les emballages seront repris": the
 			// cue denies an earlier phrase, not this one.
-		case harmCue(cue) && startsWithAny(b[s:e], harms):
+		case startsWithAny(b[s:e], harms):
 			// "sans pesticides", "sans recours au travail des enfants",
 			// "aucune forme de discrimination": the requirement.
 		default:
@@ -364,7 +355,7 @@ var (
 // than a requirement on how: a purchase word earlier in its phrase (after
 // any heading colon).
 func purchaseSubject(b []byte, s int) bool {
-	w := before(b, s, 80, true)
+	w := before(b, s, 80, false) // "prestations de tri, de conditionnement et de recyclage"
 	if k := bytes.LastIndexByte(w, ':'); k >= 0 {
 		w = w[k+1:]
 	}
@@ -382,7 +373,7 @@ var purchaseWords = func() [][]byte {
 	var out [][]byte
 	for _, w := range []string{"travaux", "etude", "etudes", "audit", "diagnostic", "mission", "fourniture", "fournitures",
 		"acquisition", "achat", "collecte", "traitement", "production", "assistance", "amelioration", "pose", "location",
-		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration"} {
+		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration", "prestation", "prestations"} {
 		for _, de := range []string{" de ", " d'", " des ", " du ", " et "} {
 			out = append(out, []byte(w+de))
 		}
@@ -473,7 +464,9 @@ func positiveReserv(b []byte, i int) bool {
 }
 
 var (
-	reservNotAfter  = words("se ", "s'", "sous ", "sans ", "droit ", "droits ", "avec ", "la ", "les ", "des ", "une ", "en ", "nous ", "me ", "leur ", "toute ", "toutes ", "aucune ", "quelques ", "de ")
+	reservNotAfter = words("se ", "s'", "sous ", "sans ", "droit ", "droits ", "avec ", "la ", "les ", "des ", "une ", "en ", "nous ", "me ", "leur ", "toute ", "toutes ", "aucune ", "quelques ", "de ",
+		// "5 % des heures réservées à…": hours, not the contract
+		"heures ", "travail ", "travaillees ")
 	reservNotBefore = words(" le droit", " la faculte", " la possibilite", " de ", " d'", " du ")
 )
 
