@@ -150,8 +150,9 @@ func (s *Server) cachedTenders(ctx context.Context, tq store.TenderQuery, explic
 	if err != nil {
 		return nil, false, err
 	}
+	setBound := cq.DeadlineAfter.Truncate(time.Second)
 	v, err := s.cache.get(ctx, "tenders\x00"+state+"\x00"+string(qk), func(ctx context.Context) (any, int, bool, error) {
-		items, truncated, err := s.st.OpenTenders(ctx, cq)
+		items, truncated, err := s.tendersFromSet(ctx, state, setBound, cq)
 		cost := 1
 		for _, t := range items {
 			cost += 1 + len(t.Lots)
@@ -174,9 +175,50 @@ func (s *Server) cachedTenders(ctx context.Context, tq store.TenderQuery, explic
 	case len(open) > tq.Limit:
 		return open[:tq.Limit], true, nil
 	case a.truncated:
-		return s.st.OpenTenders(ctx, tq)
+		return s.tendersFromSet(ctx, state, setBound, tq)
 	}
 	return open, false, nil
+}
+
+// tenderSet is the open set of a data state and bound (see
+// store.OpenTenderSet); ok is false when it was too large to keep.
+type tenderSet struct {
+	items []store.Tender
+	ok    bool
+}
+
+// tendersFromSet answers q (DeadlineAfter not before bound) by filtering
+// the open set for bound, computed once per data state and bound and
+// shared by every filter (départements, CPV, buyer, words, labels): 50
+// clients asking for 50 départements cost one ClickHouse read, then
+// each a look-up of its items' evidence. Sets larger than
+// store.MaxTenderSet rows, or than half the answer cache's cost budget,
+// are not kept: then ClickHouse filters each request (OpenTendersSQL).
+func (s *Server) tendersFromSet(ctx context.Context, state string, bound time.Time, q store.TenderQuery) ([]store.Tender, bool, error) {
+	key := "tenderset\x00" + state + "\x00" + bound.UTC().Format(time.RFC3339)
+	v, err := s.cache.get(ctx, key, func(ctx context.Context) (any, int, bool, error) {
+		set, ok, err := s.st.OpenTenderSet(ctx, bound, store.MaxTenderSet)
+		cost := 1
+		for _, t := range set {
+			cost += 1 + len(t.Lots)
+		}
+		if cost > s.cache.maxCost/2 {
+			return tenderSet{}, 1, err == nil, err
+		}
+		return tenderSet{set, ok}, cost, true, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	set := v.(tenderSet)
+	if !set.ok {
+		return s.st.OpenTendersSQL(ctx, q)
+	}
+	items, truncated, err := store.FilterTenders(set.items, q)
+	if err != nil {
+		return nil, false, err
+	}
+	return items, truncated, s.st.AttachTenderEvidence(ctx, items)
 }
 
 type atomFeed struct {

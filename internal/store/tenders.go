@@ -85,10 +85,11 @@ func labelMatch(arr string, labels []string) (string, error) {
 	return "(" + strings.Join(conds, " OR ") + ")", nil
 }
 
-// OpenTenders lists notices whose deadline is after q.DeadlineAfter, not
-// cancelled, with the notice itself or at least one lot carrying one of
-// q.Labels; sorted by deadline. Returns whether the limit cut the list.
-func (s *Store) OpenTenders(ctx context.Context, q TenderQuery) ([]Tender, bool, error) {
+// OpenTendersSQL is OpenTenders computed by one ClickHouse query with the
+// filters in SQL: the path taken when the open set is larger than
+// MaxTenderSet, and the reference the in-memory filtering is tested
+// against.
+func (s *Store) OpenTendersSQL(ctx context.Context, q TenderQuery) ([]Tender, bool, error) {
 	labels := expandLabels(q.Labels)
 	if len(labels) == 0 {
 		return nil, false, fmt.Errorf("open tenders: no labels")
@@ -103,8 +104,9 @@ func (s *Store) OpenTenders(ctx context.Context, q TenderQuery) ([]Tender, bool,
 	}
 	after := q.DeadlineAfter.UTC().Format("2006-01-02 15:04:05")
 	var conds []string
-	// Candidates: any version with a deadline after the bound. The current
-	// version is then checked again (a correction may move the deadline).
+	// Candidates: any version with a deadline after the bound (PREWHERE:
+	// the wide columns are read only for them). The current version is
+	// then checked again (a correction may move the deadline).
 	// Arguments in placeholder order: the three candidate subqueries, the
 	// current deadline, the filters, the limit.
 	args := []any{after, after, after, after}
@@ -148,7 +150,7 @@ func (s *Store) OpenTenders(ctx context.Context, q TenderQuery) ([]Tender, bool,
 		FROM (
 			SELECT notice_id, argMax(tuple(source, url, buyer_name, buyer_siret, object, publication_date, deadline,
 				departements, cpv, cancelled, declared_labels, detected_labels), version) AS t
-			FROM notices WHERE notice_id IN (SELECT notice_id FROM notices WHERE deadline > toDateTime(?))
+			FROM notices PREWHERE notice_id IN (SELECT notice_id FROM notices WHERE deadline > toDateTime(?))
 			GROUP BY notice_id)
 	) ANY LEFT JOIN (
 		SELECT notice_id, groupArray(tuple(lot_number, title, cpv, labels)) AS lots
@@ -157,8 +159,8 @@ func (s *Store) OpenTenders(ctx context.Context, q TenderQuery) ([]Tender, bool,
 				arrayDistinct(arrayConcat(any(declared_labels), any(detected_labels),
 					if(any(ifNull(reserved, 0)) = 1, ['reserved'], emptyArrayString()))) AS labels
 			FROM lots
-			WHERE notice_id IN (SELECT notice_id FROM notices WHERE deadline > toDateTime(?))
-				AND (notice_id, version) IN (SELECT notice_id, max(version) FROM lots
+			PREWHERE notice_id IN (SELECT notice_id FROM notices WHERE deadline > toDateTime(?))
+			WHERE (notice_id, version) IN (SELECT notice_id, max(version) FROM lots
 					WHERE notice_id IN (SELECT notice_id FROM notices WHERE deadline > toDateTime(?)) GROUP BY notice_id)
 			GROUP BY notice_id, lot_number)
 		WHERE ` + lotMatch + `
@@ -202,7 +204,7 @@ func (s *Store) OpenTenders(ctx context.Context, q TenderQuery) ([]Tender, bool,
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("open tenders: %w", err)
 	}
-	return out, truncated, s.attachEvidence(ctx, out)
+	return out, truncated, s.AttachTenderEvidence(ctx, out)
 }
 
 // keepKnown orders labels as the vocabulary does and drops others.
@@ -219,22 +221,37 @@ func keepKnown(ls []string) []string {
 	return out
 }
 
-// attachEvidence adds the detector's current evidence to notices and lots.
-func (s *Store) attachEvidence(ctx context.Context, ts []Tender) error {
+// AttachTenderEvidence adds the detector's current evidence to notices and
+// lots. It reads the detections of these notices only, by primary key
+// (subject ids: the notice id, "<notice>#<lot>", or the lot number).
+func (s *Store) AttachTenderEvidence(ctx context.Context, ts []Tender) error {
 	if len(ts) == 0 {
 		return nil
 	}
 	ids := make([]any, len(ts))
+	var subjects []any
+	seen := map[string]bool{}
+	subject := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			subjects = append(subjects, id)
+		}
+	}
 	byID := map[string]*Tender{}
 	for i := range ts {
 		ids[i] = ts[i].NoticeID
 		byID[ts[i].NoticeID] = &ts[i]
+		subject(ts[i].NoticeID)
+		for _, l := range ts[i].Lots {
+			subject(ts[i].NoticeID + "#" + l.Number)
+			subject(l.Number)
+		}
 	}
 	rows, err := s.conn.Query(queryCtx(ctx), `SELECT subject_kind, subject_id, notice_id,
 			argMax(evidence.label, version), argMax(evidence.origin, version), argMax(evidence.field, version),
 			argMax(evidence.text, version), argMax(evidence.start, version), argMax(evidence.end, version)
-		FROM detections WHERE subject_kind IN ('notice', 'lot') AND notice_id IN ?
-		GROUP BY subject_kind, subject_id, notice_id`, clickhouse.GroupSet{Value: ids})
+		FROM detections WHERE subject_kind IN ('notice', 'lot') AND subject_id IN ? AND notice_id IN ?
+		GROUP BY subject_kind, subject_id, notice_id`, clickhouse.GroupSet{Value: subjects}, clickhouse.GroupSet{Value: ids})
 	if err != nil {
 		return fmt.Errorf("tender evidence: %w", err)
 	}
