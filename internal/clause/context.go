@@ -135,7 +135,7 @@ var newClause = words(" et les ", " et le ", " et la ", " et l'", " et des ", " 
 
 // harms: what "sans" makes a requirement of rather than denies.
 var harms = words("travail des enfants", "travail force", "travail dissimule", "travail illegal", "discrimination", "harcelement",
-	"substance", "solvant", "cmr", "cov", "compose", "perturbat", "metaux lourds", "biocide", "produits dangereux",
+	"substance", "solvant", "parfum", "surexploit", "cmr", "cov", "compose", "perturbat", "metaux lourds", "biocide", "produits dangereux",
 	"vaisselle jetable", "jetable", "barquette", "suremballage", "produits chimiques", "produit chimique", "emballage", "pesticide", "produits phyto", "phyto", "emission", "plastique", "dechet", "gaspillage", "nuisance")
 
 // lastWordCue returns the cue of ws that occurs last (at a word start) in s.
@@ -424,7 +424,7 @@ func futureVerb(s []byte) bool {
 				j--
 			}
 			w := s[j : i+1]
-			if len(w) >= 6 && (bytes.HasSuffix(w, []byte("eront")) || bytes.HasSuffix(w, []byte("iront")) || bytes.HasSuffix(w, []byte("ra")) && (bytes.HasSuffix(w, []byte("era")) || bytes.HasSuffix(w, []byte("ira")))) ||
+			if len(w) >= 6 && (bytes.HasSuffix(w, []byte("ront")) && !bytes.HasSuffix(w, []byte("front")) || bytes.HasSuffix(w, []byte("ra")) && (bytes.HasSuffix(w, []byte("era")) || bytes.HasSuffix(w, []byte("ira")))) ||
 				string(w) == "auront" || string(w) == "aura" || string(w) == "feront" {
 				return true
 			}
