@@ -404,13 +404,19 @@ var selectionCues = words("capacite", "candidature", "candidat fournit", "candid
 	"candidats fournissent", "candidats joignent", "niveau minimal", "niveaux minimaux", "declaration",
 	"obligation d'emploi") // the L5212 declaration on employing disabled workers
 
+// selection reports whether the sentence before s is about what
+// candidates show to be admitted.
+func selection(b []byte, s int) bool {
+	return containsAny(before(b, s, 150, false), selectionCues)
+}
+
 func clauseContext(b []byte, s, e int) bool {
-	if containsAny(before(b, s, 150, false), selectionCues) {
+	if selection(b, s) {
 		return false
 	}
 	w, a := before(b, s, 150, false), after(b, e, 100, false)
 	return containsAny(w, clauseCues) || containsAny(a, clauseCues) || futureVerb(w) || futureVerb(a) ||
-		headingOf(b, s) == hintExecution
+		presentFrame(w) || headingOf(b, s) == hintExecution
 }
 
 // futureVerb reports whether s has a verb in the future of the third

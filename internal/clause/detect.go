@@ -128,26 +128,6 @@ func dedupe(ev []Evidence) []Evidence {
 	return out
 }
 
-// fieldHint: what the name of a field says about its content.
-type fieldHint uint8
-
-const (
-	hintNone      fieldHint = iota
-	hintCriteria            // award criteria: a social/env feature there is a criterion
-	hintExecution           // execution conditions: a feature there is a clause
-)
-
-func hintOf(name string) fieldHint {
-	n := strings.ToLower(name)
-	switch {
-	case strings.Contains(n, "criteri") || strings.Contains(n, "critere"):
-		return hintCriteria
-	case strings.Contains(n, "execution") || strings.Contains(n, "performance"):
-		return hintExecution
-	}
-	return hintNone
-}
-
 // match is one accepted regexp match, in folded byte offsets.
 type match struct {
 	s, e int
@@ -177,6 +157,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 		if !sc.any[i] || r.needsReserv && !reserving {
 			continue
 		}
+		if r.kind == kTerm && hint == hintSelection {
+			continue // selection: only reservations count
+		}
 		ms = sc.findAll(b, i, ms[:0])
 		for _, m := range ms {
 			s, e := m.s, m.e
@@ -195,11 +178,15 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				case mCritOnly:
 					if crit() {
 						label = pick(r.social, true)
+					} else if hint == hintExecution && !selection(b, s) && (r.social || !purchaseSubject(b, s)) {
+						// "Développement durable : …", "Insertion : …" in
+						// the execution conditions: a condition.
+						label = pick(r.social, false)
 					}
 				case mCtx:
 					if crit() {
 						label = pick(r.social, true)
-					} else if (hint == hintExecution || clauseContext(b, s, e)) && (r.social || !purchaseSubject(b, s)) {
+					} else if (hint == hintExecution && !selection(b, s) || clauseContext(b, s, e)) && (r.social || !purchaseSubject(b, s)) {
 						label = pick(r.social, false)
 					}
 				}

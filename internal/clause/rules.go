@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 4
+const Version uint32 = 5
 
 // How a match becomes labels.
 type ruleKind uint8
