@@ -373,7 +373,10 @@ var purchaseWords = func() [][]byte {
 	var out [][]byte
 	for _, w := range []string{"travaux", "etude", "etudes", "audit", "diagnostic", "mission", "fourniture", "fournitures",
 		"acquisition", "achat", "collecte", "traitement", "production", "assistance", "amelioration", "pose", "location",
-		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration", "prestation", "prestations"} {
+		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration", "prestation", "prestations",
+		// what the contractor does as the service bought: "le titulaire
+		// installe des bornes", "assure l'entretien courant des véhicules"
+		"installe", "installer", "entretien courant", "entretien preventif", "entretien regulier"} {
 		for _, de := range []string{" de ", " d'", " des ", " du ", " et "} {
 			out = append(out, []byte(w+de))
 		}
@@ -473,7 +476,9 @@ var (
 	reservNotAfter = words("se ", "s'", "sous ", "sans ", "droit ", "droits ", "avec ", "la ", "les ", "des ", "une ", "en ", "nous ", "me ", "leur ", "toute ", "toutes ", "aucune ", "quelques ", "de ",
 		// "5 % des heures réservées à…": hours, not the contract
 		"heures ", "travail ", "travaillees ")
-	reservNotBefore = words(" le droit", " la faculte", " la possibilite", " de ", " d'", " du ")
+	// "le titulaire réserve au moins 7 % des heures": hours, not the contract
+	reservNotBefore = words(" le droit", " la faculte", " la possibilite", " de ", " d'", " du ", " au moins", " au minimum", " une part", " un volume", " un nombre",
+		" 1", " 2", " 3", " 4", " 5", " 6", " 7", " 8", " 9")
 )
 
 // reservationBefore finds a positive "reserv…" before s in its sentence

@@ -287,7 +287,7 @@ func coaching(b []byte, s, e int) bool {
 }
 
 var (
-	coachingCues = words("accompagnement", "accompagner", "coaching")
+	coachingCues = words("accompagnement", "accompagner", "accompagne ", "accompagnent", "coaching")
 	supportCues  = words("marche", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
 )
 

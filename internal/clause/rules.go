@@ -228,7 +228,14 @@ func init() {
 		switch rules[i].name {
 		case "marche-insertion":
 			rules[i].notCoaching = true
-		case "publics", "insertion-pro", "social-employment":
+		}
+		switch rules[i].name {
+		case "publics":
+			// "le prestataire accompagne les bénéficiaires du RSA": job
+			// coaching is what is bought.
+			rules[i].notCoaching = true
+			rules[i].notReserving = true
+		case "insertion-pro", "social-employment":
 			// "réservé aux structures de l'insertion par l'activité
 			// économique", "… employant des personnes en difficulté"
 			// describe who a reservation is for, not a clause.
