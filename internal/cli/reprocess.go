@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigie-data/vigie/internal/clause"
 	"github.com/vigie-data/vigie/internal/config"
+	"github.com/vigie-data/vigie/internal/source/decp"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -66,6 +67,10 @@ func Reprocess(ctx context.Context, st *store.Store, batch int, w io.Writer) (Re
 			}
 			var rel, lots []store.Relabel
 			for _, sub := range subs {
+				if kind == "contract" && sub.Declared == nil && sub.DeclaredLabels == nil && len(sub.DeclaredRaw) > 0 {
+					// No detections row: its declarations were all negative.
+					sub.Declared, sub.DeclaredLabels, sub.DeclaredNegative = declaredRows(sub.DeclaredRaw)
+				}
 				fields := fieldsOf(kind, sub.Texts, false)
 				rel = append(rel, relabel(kind, sub.ID, sub.NoticeID, sub.Declared, sub.DeclaredLabels, sub.DeclaredNegative, fields))
 				for _, l := range sub.Lots {
@@ -129,4 +134,16 @@ func relabel(kind, id, noticeID string, declaredRows []store.EvidenceRow, dl, dn
 			DeclaredLabels: dl, DeclaredNegative: dn, DetectedLabels: orEmpty(detected.Labels), Evidence: ev, Version: 1},
 		Labels: orEmpty(detected.Labels),
 	}
+}
+
+// declaredRows rebuilds a contract's declared evidence from its stored
+// declared_raw (decp.DeclaredEvidence), as detection rows hold it.
+func declaredRows(declaredRaw []string) ([]store.EvidenceRow, []string, []string) {
+	ev, labels, negative := decp.DeclaredEvidence(declaredRaw)
+	rows := make([]store.EvidenceRow, len(ev))
+	for i, e := range ev {
+		rows[i] = store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text,
+			Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative}
+	}
+	return rows, orEmpty(labels), orEmpty(negative)
 }

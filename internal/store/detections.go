@@ -25,6 +25,10 @@ type StaleSubject struct {
 	// DeclaredLabels and DeclaredNegative of the current detection.
 	DeclaredLabels, DeclaredNegative []string
 	Lots                             []StaleLot // a notice's lots (current version)
+	// DeclaredRaw is a contract's declared_raw: a contract whose only
+	// declarations are negative has no detections row (the DECP
+	// ingestion writes none), its declared evidence is rebuilt from this.
+	DeclaredRaw []string
 }
 
 // StaleLot is a lot of a stale notice.
@@ -51,7 +55,7 @@ func (s *Store) StaleSubjects(ctx context.Context, kind string, version uint32, 
 	switch kind {
 	case "contract":
 		cols = ContractTextColumns
-		q = "SELECT uid, " + strings.Join(cols, ", ") + " FROM contracts FINAL WHERE detector_version < ? AND uid > ? ORDER BY uid LIMIT ?"
+		q = "SELECT uid, " + strings.Join(cols, ", ") + ", declared_raw FROM contracts FINAL WHERE detector_version < ? AND uid > ? ORDER BY uid LIMIT ?"
 	case "notice":
 		cols = NoticeTextColumns
 		q = "SELECT notice_id, " + strings.Join(cols, ", ") + " FROM notices FINAL WHERE detector_version < ? AND notice_id > ? ORDER BY notice_id LIMIT ?"
@@ -66,14 +70,18 @@ func (s *Store) StaleSubjects(ctx context.Context, kind string, version uint32, 
 	var out []StaleSubject
 	for rows.Next() {
 		vals := make([]string, len(cols)+1)
-		ptrs := make([]any, len(vals))
+		ptrs := make([]any, len(vals), len(vals)+1)
 		for i := range vals {
 			ptrs[i] = &vals[i]
+		}
+		var declaredRaw []string
+		if kind == "contract" {
+			ptrs = append(ptrs, &declaredRaw)
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("stale %ss: %w", kind, err)
 		}
-		sub := StaleSubject{Kind: kind, ID: vals[0], Texts: map[string]string{}}
+		sub := StaleSubject{Kind: kind, ID: vals[0], Texts: map[string]string{}, DeclaredRaw: declaredRaw}
 		if kind == "notice" {
 			sub.NoticeID = vals[0]
 		}

@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// RawDocument is a document (or one record of a large file) as fetched,
-// kept so that everything downstream can be rebuilt without refetching.
+// RawDocument is a document (or one record, or one chunk, of a large
+// file) as fetched, kept so that everything downstream can be rebuilt
+// without refetching. The DECP ingestion stores its input files in chunks
+// of a few MiB (doc_key "<origin>#<chunk>", position a byte range) and one
+// row per file (doc_key the origin, sha256 of the whole file); see
+// internal/source/decp/rawfile.go.
 type RawDocument struct {
 	Source    string
 	DocKey    string // identity of the document within its source
@@ -43,4 +47,43 @@ func (s *Store) WriteRawDocuments(ctx context.Context, docs []RawDocument) error
 		return fmt.Errorf("write %d raw documents: %w", n, err)
 	}
 	return nil
+}
+
+// RawDocumentStored tells whether a raw document with this source, key and
+// digest is stored: a writer of large documents skips writing it again.
+func (s *Store) RawDocumentStored(ctx context.Context, source, docKey, sha256 string) (bool, error) {
+	rows, err := s.conn.Query(withTimeout(ctx, 60), `SELECT count() FROM raw_documents
+		WHERE source = ? AND doc_key = ? AND sha256 = ?`, source, docKey, sha256)
+	if err != nil {
+		return false, fmt.Errorf("look up raw document %s: %w", docKey, err)
+	}
+	defer rows.Close()
+	var n uint64
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return false, fmt.Errorf("look up raw document %s: %w", docKey, err)
+		}
+	}
+	return n > 0, rows.Err()
+}
+
+// RawDocumentsOf returns the raw documents of one origin (a file's chunks
+// and its own row, see the DECP ingestion), in doc_key order, as stored
+// (a row written twice is returned twice).
+func (s *Store) RawDocumentsOf(ctx context.Context, source, origin string) ([]RawDocument, error) {
+	rows, err := s.conn.Query(withTimeout(ctx, 120), `SELECT source, doc_key, format, origin, position, sha256, fetched_at, body
+		FROM raw_documents WHERE source = ? AND origin = ? ORDER BY doc_key`, source, origin)
+	if err != nil {
+		return nil, fmt.Errorf("raw documents of %s: %w", origin, err)
+	}
+	defer rows.Close()
+	var out []RawDocument
+	for rows.Next() {
+		var d RawDocument
+		if err := rows.Scan(&d.Source, &d.DocKey, &d.Format, &d.Origin, &d.Position, &d.SHA256, &d.FetchedAt, &d.Body); err != nil {
+			return nil, fmt.Errorf("raw documents of %s: %w", origin, err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

@@ -1,6 +1,7 @@
 package decp
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vigie-data/vigie/internal/clause"
@@ -68,4 +69,44 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// informative tells whether a contract's detection row says more than the
+// contracts row: a positive declaration or anything read in the text.
+func informative(d *store.DetectionRow) bool {
+	if len(d.DeclaredLabels) > 0 || len(d.DetectedLabels) > 0 {
+		return true
+	}
+	for _, e := range d.Evidence {
+		if e.Origin != clause.Declared {
+			return true
+		}
+	}
+	return false
+}
+
+// DeclaredEvidence rebuilds the declared evidence of a contract from its
+// stored declared_raw ("social:<value>", "environmental:<value>"), with
+// its declared positive and negative labels: what the detections row of a
+// contract without one would have held.
+func DeclaredEvidence(declaredRaw []string) (ev []clause.Evidence, labels, negative []string) {
+	for _, r := range declaredRaw {
+		kind, v, ok := strings.Cut(r, ":")
+		if !ok {
+			continue
+		}
+		path := socialPath
+		if kind == "environmental" {
+			path = envPath
+		}
+		for _, e := range clause.FromDECPConsideration(v, path) {
+			ev = append(ev, e)
+			if e.Negative {
+				negative = appendOnce(negative, e.Label)
+			} else {
+				labels = appendOnce(labels, e.Label)
+			}
+		}
+	}
+	return ev, labels, negative
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -129,9 +128,23 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	parsed := make(chan []item, 2)
 	batches := make(chan []item)
 
+	// Raw documents: the input's bytes, in chunks (rawfile.go).
+	now := time.Now()
+	raw := make(chan rawChunk, 2)
+	rawDone := make(chan struct{})
+	go func() {
+		defer close(rawDone)
+		if err := storeRaw(ctx, st, raw); err != nil {
+			cancel(err)
+			for range raw { // let the scanner end
+			}
+		}
+	}()
+
 	// Scanner.
 	var scanErr error
 	go func() {
+		defer close(raw)
 		defer close(chunks)
 		chunk := make([]rawRecord, 0, 256)
 		flush := func() error {
@@ -147,14 +160,16 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 			return nil
 		}
 		scanErr = docs(func(d document) error {
-			br, ok := d.r.(*bufio.Reader)
+			head, ok := d.r.(*bufio.Reader)
 			if !ok {
-				br = bufio.NewReaderSize(d.r, 1<<20)
+				head = bufio.NewReaderSize(d.r, 1<<20)
 			}
-			format, err := sniff(br)
+			format, err := sniff(head) // a peek: the tee still sees every byte
 			if err != nil {
 				return fmt.Errorf("%s: %w", d.name, err)
 			}
+			tee := newRawTee(ctx, head, d.name, format, now.UTC().Truncate(time.Second), raw)
+			br := bufio.NewReaderSize(tee, 1<<20)
 			emit := func(r rawRecord) error {
 				r.origin, r.format = d.name, format
 				chunk = append(chunk, r)
@@ -177,6 +192,9 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 			if err != nil {
 				return fmt.Errorf("%s: %w", d.name, err)
 			}
+			if err := tee.finish(); err != nil {
+				return fmt.Errorf("%s: %w", d.name, err)
+			}
 			return flush()
 		})
 		if scanErr != nil {
@@ -185,7 +203,6 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	}()
 
 	// Parse workers.
-	now := time.Now()
 	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
 	var wg sync.WaitGroup
 	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
@@ -244,6 +261,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	}
 	close(batches)
 	<-writeDone
+	<-rawDone
 
 	sum.RecordsRead = w.read
 	sum.Contracts = w.read - w.quarantined - w.repeats
@@ -393,7 +411,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 
 	var b store.ContractBatch
 	n := len(best)
-	b.Contracts, b.Detections, b.Raw = make([]store.ContractRow, 0, n), make([]store.DetectionRow, 0, n), make([]store.RawDocument, 0, n)
+	b.Contracts, b.Detections = make([]store.ContractRow, 0, n), make([]store.DetectionRow, 0, n)
 	b.Holders = make([]store.HolderRow, 0, n+n/2)
 	years := make(map[uint64]uint16, len(best))
 	for k, i := range best {
@@ -428,14 +446,17 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			b.Holders = append(b.Holders, it.rows.Holders...)
 			b.Modifications = append(b.Modifications, it.rows.Modifications...)
 			b.Subcontracts = append(b.Subcontracts, it.rows.Subcontracts...)
-			// A detection with nothing in it is written only over an
-			// older one (a stored contract), which it must supersede.
+			// A detection is written when it adds to the contracts row:
+			// detected evidence or a positive declaration. Declared
+			// negatives alone are in contracts.declared_* and
+			// declared_raw already (DeclaredEvidence rebuilds them).
+			// Over a stored contract it is always written, to
+			// supersede the older one.
 			for _, d := range it.rows.Detections {
-				if found || len(d.Evidence) > 0 || len(d.DeclaredLabels) > 0 || len(d.DeclaredNegative) > 0 || len(d.DetectedLabels) > 0 {
+				if found || informative(&d) {
 					b.Detections = append(b.Detections, d)
 				}
 			}
-			b.Raw = append(b.Raw, it.rows.Raw...)
 		}
 	}
 	b.Sources = make([]store.ContractSourceRow, 0, len(items)-len(quarantine))
@@ -445,7 +466,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			continue
 		}
 		b.Sources = append(b.Sources, store.ContractSourceRow{UID: it.uid, BuyerSiret: it.siret, ContractID: it.id,
-			Source: w.source, Origin: it.rec.origin, Position: it.rows.Raw[0].Position, PublicationDate: it.published,
+			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: it.published,
 			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
 	return w.st.WriteContractBatch(ctx, &b)
@@ -521,10 +542,6 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 			PriceVariation: a.PriceVariation, PartitionYear: year})
 	}
 	b.Detections = append(b.Detections, det)
-	sum := sha256.Sum256([]byte(it.text))
-	b.Raw = append(b.Raw, store.RawDocument{Source: QuarantineSource, DocKey: c.UID, Format: "decp-" + it.rec.format,
-		Origin: it.rec.origin, Position: pos, SHA256: hex.EncodeToString(sum[:]), FetchedAt: w.now,
-		Body: it.text})
 }
 
 func cpvTheme(cpv string) string {
