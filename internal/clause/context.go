@@ -376,11 +376,15 @@ var purchaseWords = func() [][]byte {
 		"installation", "maintenance", "entretien", "suivi", "developpement", "elaboration", "prestation", "prestations",
 		// what the contractor does as the service bought: "le titulaire
 		// installe des bornes", "assure l'entretien courant des véhicules"
-		"installe", "installer", "entretien courant", "entretien preventif", "entretien regulier"} {
+		"installe", "entretien courant", "entretien preventif", "entretien regulier"} {
 		for _, de := range []string{" de ", " d'", " des ", " du ", " et "} {
 			out = append(out, []byte(w+de))
 		}
 	}
+	// training or awareness of the buyer's agents or of residents is
+	// what is bought: "formation des agents municipaux au tri des déchets"
+	out = append(out, words("formation des agents", "formation des habitants", "formation des usagers",
+		"sensibilisation des agents", "sensibilisation des habitants", "sensibilisation des usagers")...)
 	return out
 }()
 

@@ -287,8 +287,8 @@ func coaching(b []byte, s, e int) bool {
 }
 
 var (
-	coachingCues = words("accompagnement", "accompagner", "accompagne ", "accompagnent", "coaching")
-	supportCues  = words("marche", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
+	coachingCues = words("accompagnement", "accompagner", "accompagne ", "accompagnent", "coaching", "au benefice d", "au profit d", "mission locale")
+	supportCues  = words("marche d", "marches d", "marche public d", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
 )
 
 // otherEnvironment reports whether a bare "environnement" at [s, e) is not
