@@ -67,3 +67,44 @@ func TestNegativeEvidenceRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The open-tenders feed shows a lot's stored "no" as negative evidence,
+// never as support for the label it denies.
+func TestTenderEvidenceKeepsNegative(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	evs := append(clause.FromBOAMP("MARCHE_RESERVE_NON", "DONNEES/MARCHE_RESERVE_NON"),
+		clause.DetectText("Clause d'insertion : 5 % des heures travaillées seront réservées à des publics éloignés de l'emploi.").Evidence...)
+	var rows []store.EvidenceRow
+	for _, e := range evs {
+		rows = append(rows, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text,
+			Start: uint32(e.Start), End: uint32(e.End), Negative: e.Negative})
+	}
+	rel := []store.Relabel{{Detection: store.DetectionRow{SubjectKind: "lot", SubjectID: "26-1#1", NoticeID: "26-1",
+		DetectedLabels: []string{clause.SocialClause}, DeclaredNegative: []string{clause.Reserved}, Evidence: rows, Version: 1}}}
+	if err := st.WriteRedetections(ctx, "notice", nil, rel, 1); err != nil {
+		t.Fatal(err)
+	}
+	ts := []store.Tender{{NoticeID: "26-1", Lots: []store.TenderLot{{Number: "1"}}}}
+	if err := st.AttachTenderEvidence(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	got := ts[0].Lots[0].Evidence
+	if len(got) != len(evs) {
+		t.Fatalf("lot evidence %+v, want %d items", got, len(evs))
+	}
+	var neg, pos int
+	for _, e := range got {
+		switch {
+		case e.Negative && e.Label == clause.Reserved:
+			neg++
+		case !e.Negative && e.Label == clause.SocialClause:
+			pos++
+		default:
+			t.Errorf("unexpected evidence %+v", e)
+		}
+	}
+	if neg == 0 || pos == 0 {
+		t.Errorf("want a negative reserved and a positive social_clause, got %+v", got)
+	}
+}

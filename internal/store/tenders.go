@@ -249,7 +249,8 @@ func (s *Store) AttachTenderEvidence(ctx context.Context, ts []Tender) error {
 	}
 	rows, err := s.conn.Query(queryCtx(ctx), `SELECT subject_kind, subject_id, notice_id,
 			argMax(evidence.label, version), argMax(evidence.origin, version), argMax(evidence.field, version),
-			argMax(evidence.text, version), argMax(evidence.start, version), argMax(evidence.end, version)
+			argMax(evidence.text, version), argMax(evidence.start, version), argMax(evidence.end, version),
+			argMax(evidence.negative, version)
 		FROM detections WHERE subject_kind IN ('notice', 'lot') AND subject_id IN ? AND notice_id IN ?
 		GROUP BY subject_kind, subject_id, notice_id`, clickhouse.GroupSet{Value: subjects}, clickhouse.GroupSet{Value: ids})
 	if err != nil {
@@ -260,7 +261,8 @@ func (s *Store) AttachTenderEvidence(ctx context.Context, ts []Tender) error {
 		var kind, subject, notice string
 		var label, origin, field, text []string
 		var start, end []uint32
-		if err := rows.Scan(&kind, &subject, &notice, &label, &origin, &field, &text, &start, &end); err != nil {
+		var negative []uint8
+		if err := rows.Scan(&kind, &subject, &notice, &label, &origin, &field, &text, &start, &end, &negative); err != nil {
 			return fmt.Errorf("tender evidence: %w", err)
 		}
 		t := byID[notice]
@@ -269,7 +271,11 @@ func (s *Store) AttachTenderEvidence(ctx context.Context, ts []Tender) error {
 		}
 		var ev []clause.Evidence
 		for i := range label {
-			ev = append(ev, clause.Evidence{Label: label[i], Origin: origin[i], Field: field[i], Text: text[i], Start: int(start[i]), End: int(end[i])})
+			// A structured or written "no" stays visible, flagged, beside
+			// what the labels rest on: a declared "no" against a detected
+			// "yes" is itself a finding.
+			ev = append(ev, clause.Evidence{Label: label[i], Origin: origin[i], Field: field[i], Text: text[i],
+				Start: int(start[i]), End: int(end[i]), Negative: i < len(negative) && negative[i] != 0})
 		}
 		if kind == "notice" {
 			t.Evidence = append(t.Evidence, ev...)
