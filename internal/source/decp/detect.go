@@ -2,6 +2,7 @@ package decp
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-data/vigie/internal/clause"
@@ -20,10 +21,10 @@ const (
 func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
 	var declared []clause.Evidence
 	for _, v := range c.Considerations.Social {
-		declared = append(declared, clause.FromDECPConsideration(v, socialPath)...)
+		declared = append(declared, considerations.of(v, socialPath)...)
 	}
 	for _, v := range c.Considerations.Environmental {
-		declared = append(declared, clause.FromDECPConsideration(v, envPath)...)
+		declared = append(declared, considerations.of(v, envPath)...)
 	}
 	var detected clause.Result
 	if c.Object != "" {
@@ -109,4 +110,38 @@ func DeclaredEvidence(declaredRaw []string) (ev []clause.Evidence, labels, negat
 		}
 	}
 	return ev, labels, negative
+}
+
+// considerations caches clause.FromDECPConsideration: the values are a
+// handful of spellings repeated by every record, and folding them was a
+// tenth of the detection's time. Callers copy what they get (append).
+var considerations = considerationCache{m: map[[2]string][]clause.Evidence{}}
+
+// maxCachedConsiderations bounds the cache against inputs with free text
+// in these fields.
+const maxCachedConsiderations = 1024
+
+type considerationCache struct {
+	mu sync.RWMutex
+	m  map[[2]string][]clause.Evidence
+}
+
+func (c *considerationCache) of(value, path string) []clause.Evidence {
+	k := [2]string{value, path}
+	c.mu.RLock()
+	ev, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return ev
+	}
+	// The value is a substring of its record's text: the cache keeps a
+	// copy, not the record.
+	value = strings.Clone(value)
+	ev = clause.FromDECPConsideration(value, path)
+	c.mu.Lock()
+	if len(c.m) < maxCachedConsiderations {
+		c.m[[2]string{value, path}] = ev
+	}
+	c.mu.Unlock()
+	return ev
 }
