@@ -195,6 +195,23 @@ var detectionColumns = []string{"subject_kind", "subject_id", "notice_id", "decl
 // cut short leaves no contract row without its holders and provenance, so
 // a re-run (which skips stored contracts) does not lose them.
 func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error {
+	if err := s.WriteContractSideRows(ctx, b); err != nil {
+		return err
+	}
+	return s.WriteContractRows(ctx, b.Contracts)
+}
+
+// WriteContractRows writes the contracts rows of a batch, once its side
+// rows (WriteContractSideRows) are stored.
+func (s *Store) WriteContractRows(ctx context.Context, rows []ContractRow) error {
+	return s.writeContracts(ctx, rows)
+}
+
+// WriteContractSideRows writes everything of a batch but its contracts
+// rows: holders, modifications, sub-contracting acts, sources, detections
+// and raw documents. A writer that overlaps batches writes a batch's
+// contracts rows (WriteContractRows) only after these.
+func (s *Store) WriteContractSideRows(ctx context.Context, b *ContractBatch) error {
 	// The side tables are independent of one another: write them at once.
 	writes := []func() error{
 		func() error { return s.writeHolders(ctx, b.Holders) },
@@ -211,10 +228,7 @@ func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error 
 		go func() { defer wg.Done(); errs[i] = w() }()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	return s.writeContracts(ctx, b.Contracts)
+	return errors.Join(errs...)
 }
 
 func (s *Store) writeContracts(ctx context.Context, rows []ContractRow) error {

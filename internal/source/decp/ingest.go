@@ -234,15 +234,39 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	writeDone := make(chan struct{})
 	go func() {
 		defer close(writeDone)
+		// The contracts rows of a batch are written while the next batch
+		// is looked up and its side rows written (see process).
+		var inFlight chan error
+		wait := func() {
+			if inFlight == nil {
+				return
+			}
+			if err := <-inFlight; err != nil && writeErr == nil {
+				writeErr = err
+				cancel(err)
+			}
+			inFlight = nil
+		}
 		for b := range batches {
 			if writeErr != nil {
 				continue
 			}
-			if err := w.process(ctx, b); err != nil {
-				writeErr = err
-				cancel(err)
+			contracts, err := w.process(ctx, b)
+			wait()
+			if err != nil {
+				if writeErr == nil {
+					writeErr = err
+					cancel(err)
+				}
+				continue
 			}
+			if writeErr != nil {
+				continue
+			}
+			inFlight = make(chan error, 1)
+			go func(done chan<- error) { done <- st.WriteContractRows(ctx, contracts) }(inFlight)
 		}
+		wait()
 	}()
 
 	batch := make([]item, 0, BatchSize)
@@ -358,6 +382,9 @@ type writer struct {
 	now    time.Time
 
 	read, new, updated, duplicates, quarantined, repeats int64
+	// pending holds the states of the contracts the previous batch
+	// writes, until the next batch has been looked up.
+	pending map[uint64]store.ContractState
 }
 
 func position(r *rawRecord) string {
@@ -366,7 +393,11 @@ func position(r *rawRecord) string {
 
 const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
 
-func (w *writer) process(ctx context.Context, items []item) error {
+// process looks a batch up, counts it, writes its quarantine and side
+// rows, and returns its contracts rows, to be written once the previous
+// batch's are (run). The contracts written by the previous batch may not
+// be visible to the look-up yet: their states (w.pending) stand in.
+func (w *writer) process(ctx context.Context, items []item) ([]store.ContractRow, error) {
 	w.read += int64(len(items))
 	var quarantine []store.QuarantineRow
 	best := make(map[uint64]int, len(items))
@@ -397,7 +428,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 	}
 	w.quarantined += int64(len(quarantine))
 	if err := w.st.Quarantine(ctx, quarantine...); err != nil {
-		return err
+		return nil, err
 	}
 
 	keys := make([]uint64, 0, len(best))
@@ -406,8 +437,14 @@ func (w *writer) process(ctx context.Context, items []item) error {
 	}
 	states, err := w.st.ContractStates(ctx, keys)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	for k, st := range w.pending {
+		if _, ok := best[k]; ok {
+			states[k] = st
+		}
+	}
+	pending := make(map[uint64]store.ContractState, len(best))
 
 	var b store.ContractBatch
 	n := len(best)
@@ -441,6 +478,7 @@ func (w *writer) process(ctx context.Context, items []item) error {
 		}
 		years[k] = year
 		if write {
+			pending[k] = store.ContractState{Version: it.version, ContentHash: it.hash, PartitionYear: year, RunID: w.runID}
 			setYear(&it.rows, year)
 			b.Contracts = append(b.Contracts, it.rows.Contracts...)
 			b.Holders = append(b.Holders, it.rows.Holders...)
@@ -469,7 +507,11 @@ func (w *writer) process(ctx context.Context, items []item) error {
 			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: it.published,
 			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
-	return w.st.WriteContractBatch(ctx, &b)
+	if err := w.st.WriteContractSideRows(ctx, &b); err != nil {
+		return nil, err
+	}
+	w.pending = pending
+	return b.Contracts, nil
 }
 
 func setYear(b *store.ContractBatch, year uint16) {
