@@ -151,7 +151,7 @@ func run(n int, format, dsn string) error {
 	}
 	var gc0 runtime.MemStats
 	runtime.ReadMemStats(&gc0)
-	cpu0 := cpuSeconds()
+	cpu0, srv0 := cpuSeconds(), serverSeconds()
 	stopLive := make(chan struct{})
 	live := watchLive(stopLive)
 	t0 := time.Now()
@@ -163,7 +163,7 @@ func run(n int, format, dsn string) error {
 		return err
 	}
 	el := time.Since(t0)
-	cpu := cpuSeconds() - cpu0
+	cpu, srv := cpuSeconds()-cpu0, serverSeconds()-srv0
 	close(stopLive)
 	if b := live(); liveProfile != "" {
 		if err := os.WriteFile(liveProfile, b, 0o644); err != nil {
@@ -180,6 +180,9 @@ func run(n int, format, dsn string) error {
 		}
 	}
 	fmt.Printf("vigie CPU: %.2fs (user+system of this process; the machine may be shared, this is the steadier figure)\n", cpu)
+	if srv > 0 {
+		fmt.Printf("server CPU: %.2fs (the throwaway server's user+system during the ingestion; merges it leaves for later not counted)\n", srv)
+	}
 	fmt.Printf("go heap: %.0f MB allocated, %d GCs, GC CPU fraction %.2f\n",
 		float64(gc1.TotalAlloc-gc0.TotalAlloc)/1e6, gc1.NumGC-gc0.NumGC, gc1.GCCPUFraction)
 	fmt.Printf("input: %d records, %.1f MB (%s format)\n", n, float64(st0.Size())/1e6, format)
@@ -220,16 +223,47 @@ func run(n int, format, dsn string) error {
 		"--query", "INSERT INTO contracts FORMAT JSONEachRow")
 	cmd.Stdin = ff
 	cmd.Stderr = os.Stderr
-	t1 := time.Now()
+	t1, srv1 := time.Now(), serverSeconds()
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("clickhouse-client: %w", err)
 	}
 	cl := time.Since(t1)
+	if srv > 0 {
+		fmt.Printf("server CPU during the clickhouse-client load: %.2fs\n", serverSeconds()-srv1)
+	}
 	fi, _ := ff.Stat()
 	fmt.Printf("clickhouse-client JSONEachRow load of the same contracts rows (%.1f MB): %.2fs, %.0f rows/s\n",
 		float64(fi.Size())/1e6, cl.Seconds(), float64(n)/cl.Seconds())
 	fmt.Printf("ratio vigie/clickhouse-client: %.2f\n", el.Seconds()/cl.Seconds())
 	return nil
+}
+
+// serverSeconds is the user+system CPU time of this process's children:
+// the throwaway ClickHouse server (0 with -dsn). The steady figure of what
+// an ingestion costs the server, which shares the machine.
+func serverSeconds() float64 {
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	var ticks float64
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, pid := range strings.Fields(string(b)) {
+			stat, err := os.ReadFile("/proc/" + pid + "/stat")
+			if err != nil {
+				continue
+			}
+			// Fields after the command (which may hold spaces): utime, stime are 14 and 15.
+			f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+			if len(f) > 12 {
+				u, _ := strconv.ParseFloat(f[11], 64)
+				s, _ := strconv.ParseFloat(f[12], 64)
+				ticks += u + s
+			}
+		}
+	}
+	return ticks / 100 // USER_HZ
 }
 
 // cpuSeconds is this process's user+system CPU time.
