@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
 )
 
 // ContractRow is one version of a DECP contract (table contracts). Nil
@@ -123,11 +124,12 @@ type ContractState struct {
 }
 
 // lookupQuery reads the current state of the contracts among a set of key
-// hashes. PREWHERE scans only key_hash; the other columns are read for the
-// matching rows only.
+// hashes, sent as an external table (lookup_keys): parsing an IN list of
+// 10 000 literals was most of what a look-up cost the server. PREWHERE
+// scans only key_hash; the other columns are read for the matching rows.
 const lookupQuery = `SELECT key_hash, max(version), argMax(content_hash, version),
 	argMax(partition_year, version), argMax(run_id, version)
-FROM contracts PREWHERE key_hash IN ? GROUP BY key_hash`
+FROM contracts PREWHERE key_hash IN lookup_keys GROUP BY key_hash`
 
 // ContractStates returns the stored state of the contracts whose key
 // hashes are given (absent keys are not in the map). Call it with batches
@@ -137,16 +139,19 @@ func (s *Store) ContractStates(ctx context.Context, keys []uint64) (map[uint64]C
 	if len(keys) == 0 {
 		return out, nil
 	}
-	set := make([]any, len(keys))
-	for i, k := range keys {
-		set[i] = k
+	set, err := ext.NewTable("lookup_keys", ext.Column("key_hash", "UInt64"))
+	if err != nil {
+		return nil, fmt.Errorf("look up %d contracts: %w", len(keys), err)
 	}
-	// The IN set is sent as literals: allow a query text of that size.
-	qctx := clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+	for _, k := range keys {
+		if err := set.Append(k); err != nil {
+			return nil, fmt.Errorf("look up %d contracts: %w", len(keys), err)
+		}
+	}
+	qctx := clickhouse.Context(ctx, clickhouse.WithExternalTable(set), clickhouse.WithSettings(clickhouse.Settings{
 		"max_execution_time": 300,
-		"max_query_size":     64 << 20,
 	}))
-	rows, err := s.conn.Query(qctx, lookupQuery, clickhouse.GroupSet{Value: set})
+	rows, err := s.conn.Query(qctx, lookupQuery)
 	if err != nil {
 		return nil, fmt.Errorf("look up %d contracts: %w", len(keys), err)
 	}
