@@ -7,12 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie-data/vigie/internal/samples"
 
 	"github.com/vigie-data/vigie/internal/api"
 	"github.com/vigie-data/vigie/internal/source/boamp"
@@ -47,24 +48,6 @@ func getJSON(t *testing.T, h http.Handler, url string, v any) {
 	}
 }
 
-func sharedData(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "data")
-			if _, err := os.Stat(d); err != nil {
-				t.Skipf("real samples missing (%s): %v", d, err)
-			}
-			return d
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 type listedContract struct {
 	BuyerSiret           string   `json:"buyer_siret"`
 	NotificationDate     *string  `json:"notification_date"`
@@ -83,7 +66,7 @@ func one(p *uint8) bool { return p != nil && *p == 1 }
 // ingestion and checks every endpoint against figures computed here from
 // the rows the listing endpoints return.
 func TestRealSamples(t *testing.T) {
-	data := sharedData(t)
+	data := samples.Data(t)
 	st := storetest.New(t)
 	ctx := context.Background()
 	for _, f := range []string{"decp/real-2022/decp-13001845000028-2024-02-29-01.json", "decp/real-2022/decp-13001845000028-2024-10-06-01.json",

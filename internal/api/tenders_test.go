@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-data/vigie/internal/samples"
+
 	"github.com/vigie-data/vigie/internal/api"
 	"github.com/vigie-data/vigie/internal/source/boamp"
 	"github.com/vigie-data/vigie/internal/store"
@@ -20,7 +22,7 @@ import (
 // cached open set — is what the filtered SQL returns, for filters taken
 // from the samples themselves (départements, CPV prefixes, buyers, words).
 func TestTendersFilteredInMemoryMatchSQL(t *testing.T) {
-	data := sharedData(t)
+	data := samples.Data(t)
 	st := storetest.New(t)
 	ctx := context.Background()
 	xmls, _ := filepath.Glob(filepath.Join(data, "boamp/v230-xml/*.xml"))

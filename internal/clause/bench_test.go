@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vigie-data/vigie/internal/samples"
 )
 
 // benchNotices groups the corpus texts into notices of 20 sentences: text
@@ -56,10 +58,7 @@ func BenchmarkDetectCorpus(b *testing.B) { runBench(b, benchNotices(b)) }
 // BenchmarkDetectRealNotices runs on the real BOAMP records' text
 // (../shared/data beside the repository), when present.
 func BenchmarkDetectRealNotices(b *testing.B) {
-	dir := sharedData()
-	if dir == "" {
-		b.Skip("shared/data not found beside the repository root")
-	}
+	dir := samples.Data(b)
 	var notices []string
 	for _, p := range []string{"boamp/api/records_dateparution-ge-2026-01-01_limit5.json", "boamp/api/record_15-31501_boamp-v230.json"} {
 		data, err := os.ReadFile(filepath.Join(dir, p))
@@ -78,26 +77,4 @@ func BenchmarkDetectRealNotices(b *testing.B) {
 		}
 	}
 	runBench(b, notices)
-}
-
-// sharedData finds shared/data beside the repository root (where go.mod is).
-func sharedData() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "data")
-			if _, err := os.Stat(d); err == nil {
-				return d
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }

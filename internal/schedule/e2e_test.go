@@ -22,33 +22,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-data/vigie/internal/samples"
+
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
 
-// repoRoot is where go.mod is; shared/data is beside it.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // apiFixtures reads the real BOAMP API records kept in shared/data.
 func apiFixtures(t *testing.T) []map[string]any {
 	t.Helper()
-	path := filepath.Join(repoRoot(t), "..", "shared", "data", "boamp", "api", "records_dateparution-ge-2026-01-01_limit5.json")
+	path := filepath.Join(samples.Data(t, "boamp", "api"), "records_dateparution-ge-2026-01-01_limit5.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Skipf("BOAMP API sample data missing (%v): see shared/data/boamp/SOURCES.md", err)
@@ -129,7 +112,7 @@ func buildVigie(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "vigie")
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/vigie")
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = samples.RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigie-data/vigie/internal/samples"
+
 	"github.com/vigie-data/vigie/internal/clause"
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/store/storetest"
@@ -27,9 +29,9 @@ func TestIngestSamplesAndFixtures(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
 	paths := []string{
-		sharedData(t, "boamp/api"), sharedData(t, "boamp/v230-xml"),
-		sharedData(t, "eforms/sdk-examples"), sharedData(t, "eforms/ted-real"),
-		fixture(t, ""), filepath.Join(repoRoot(t), "testdata", "eforms"),
+		samples.Data(t, "boamp", "api"), samples.Data(t, "boamp", "v230-xml"),
+		samples.Data(t, "eforms", "sdk-examples"), samples.Data(t, "eforms", "ted-real"),
+		fixture(t, ""), filepath.Join(samples.RepoRoot(t), "testdata", "eforms"),
 	}
 	// Two runs: the fixtures' cancellation of the real 26-7109 then
 	// applies to a notice already stored.
