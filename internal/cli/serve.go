@@ -18,7 +18,7 @@ func init() {
 	services = serveAPI
 	register(&Command{
 		Name:    "serve",
-		Summary: "serve the HTTP API (and the scheduler when built in) until interrupted",
+		Summary: "run the scheduler and the HTTP API on the configured store until interrupted",
 		Flags: func(fs *flag.FlagSet, cfg *config.Config) {
 			cfg.StoreFlags(fs)
 			cfg.AddrFlag(fs)
