@@ -11,6 +11,7 @@ import (
 // Case is one labelled example: the text and the labels a reader gives it.
 type Case struct {
 	ID     string   `json:"id"`
+	Field  string   `json:"field,omitempty"` // the field the text is read from; default "text"
 	Text   string   `json:"text"`
 	Labels []string `json:"labels"`
 }
@@ -41,8 +42,9 @@ type Report struct {
 	Misclassified []Miss       `json:"misclassified"`
 }
 
-// Evaluate runs DetectText on each case of a JSON Lines stream
-// ({"id","text","labels"}) and scores every label. A line that is not a
+// Evaluate runs the detector on each case of a JSON Lines stream
+// ({"id","text","labels"}, optionally "field": the text is then read as
+// that field, as during ingestion) and scores every label. A line that is not a
 // case is an error naming its line: a corpus must be clean.
 func Evaluate(r io.Reader) (Report, error) {
 	idx := map[string]int{}
@@ -71,7 +73,11 @@ func Evaluate(r io.Reader) (Report, error) {
 			want[l] = true
 		}
 		got := map[string]bool{}
-		for _, l := range DetectText(c.Text).Labels {
+		field := c.Field
+		if field == "" {
+			field = FieldText
+		}
+		for _, l := range DetectFields([]Field{{Name: field, Text: c.Text}}).Labels {
 			got[l] = true
 		}
 		rep.Cases++
@@ -94,6 +100,9 @@ func Evaluate(r io.Reader) (Report, error) {
 		}
 		if m.Missing != nil || m.Extra != nil {
 			m.ID = c.ID
+			if c.Field != "" {
+				m.ID += " [" + c.Field + "]"
+			}
 			rep.Misclassified = append(rep.Misclassified, m)
 		}
 	}

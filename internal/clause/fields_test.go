@@ -1,7 +1,7 @@
 package clause
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"strings"
@@ -10,78 +10,21 @@ import (
 
 const fieldsPath = "../../testdata/clauses/fields.jsonl"
 
-// fieldCase is a labelled text with the name of the field it is read from.
-type fieldCase struct {
-	ID     string   `json:"id"`
-	Field  string   `json:"field"`
-	Text   string   `json:"text"`
-	Labels []string `json:"labels"`
-}
-
-// evaluateFields scores DetectFields on field cases the way Evaluate scores
-// DetectText on text cases.
+// evaluateFields scores the field cases, each of which must name its field.
 func evaluateFields(t *testing.T, path string) Report {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	idx := map[string]int{}
-	rep := Report{Misclassified: []Miss{}}
-	for i, l := range AllLabels {
-		idx[l] = i
-		rep.Labels = append(rep.Labels, LabelScore{Label: l})
-	}
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		var c fieldCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s line %d: %v", path, line, err)
-		}
-		if c.Field == "" {
-			t.Fatalf("%s line %d (%s): no field", path, line, c.ID)
-		}
-		want, got := map[string]bool{}, map[string]bool{}
-		for _, l := range c.Labels {
-			if _, ok := idx[l]; !ok {
-				t.Fatalf("%s line %d (%s): unknown label %q", path, line, c.ID, l)
-			}
-			want[l] = true
-		}
-		for _, l := range DetectFields([]Field{{Name: c.Field, Text: c.Text}}).Labels {
-			got[l] = true
-		}
-		rep.Cases++
-		m := Miss{ID: c.ID + " [" + c.Field + "]"}
-		for _, l := range AllLabels {
-			s := &rep.Labels[idx[l]]
-			switch {
-			case want[l] && got[l]:
-				s.TP++
-			case want[l]:
-				s.FN++
-				m.Missing = append(m.Missing, l)
-			case got[l]:
-				s.FP++
-				m.Extra = append(m.Extra, l)
-			}
-			if want[l] {
-				s.Support++
-			}
-		}
-		if m.Missing != nil || m.Extra != nil {
-			rep.Misclassified = append(rep.Misclassified, m)
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var c Case
+		if err := json.Unmarshal([]byte(line), &c); err != nil || c.Field == "" {
+			t.Fatalf("%s line %d: want a case with its field (%v)", path, i+1, err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	for i := range rep.Labels {
-		s := &rep.Labels[i]
-		s.Precision, s.Recall = ratio(s.TP, s.TP+s.FP), ratio(s.TP, s.TP+s.FN)
-		if s.Precision+s.Recall > 0 {
-			s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-		}
+	rep, err := Evaluate(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return rep
 }
