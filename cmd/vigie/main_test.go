@@ -160,7 +160,7 @@ func TestUsageErrors(t *testing.T) {
 func TestNoClickHouseBinaryIsAClearError(t *testing.T) {
 	bin := buildVigie(t)
 	cmd := exec.Command(bin, "status", "--data", t.TempDir())
-	cmd.Env = cleanEnv("PATH=" + t.TempDir())
+	cmd.Env = cleanEnv("PATH="+t.TempDir(), "VIGIE_CLICKHOUSE_SERVER="+filepath.Join(t.TempDir(), "clickhouse-server"))
 	out, _ := cmd.CombinedOutput()
 	if !strings.Contains(string(out), "apt-get install clickhouse-server") || !strings.Contains(string(out), "VIGIE_CLICKHOUSE") {
 		t.Errorf("no binary: got %q", out)

@@ -32,14 +32,31 @@ type Server struct {
 	waitErr error
 }
 
-// FindBinary returns the command line that starts a server: the single
-// 'clickhouse' binary as 'clickhouse server', or 'clickhouse-server'.
+// FindBinary returns the command line that starts a server: the one named
+// by VIGIE_CLICKHOUSE_SERVER, else 'clickhouse-server' or the single
+// 'clickhouse' binary (as 'clickhouse server') on PATH, else in the sbin
+// directories Debian's package uses, which a non-root PATH often lacks.
 func FindBinary() ([]string, error) {
+	if p := os.Getenv("VIGIE_CLICKHOUSE_SERVER"); p != "" {
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			return nil, fmt.Errorf("VIGIE_CLICKHOUSE_SERVER=%s: not an executable file: %w", p, ErrNoBinary)
+		}
+		if filepath.Base(p) == "clickhouse" {
+			return []string{p, "server"}, nil
+		}
+		return []string{p}, nil
+	}
 	if p, err := exec.LookPath("clickhouse-server"); err == nil {
 		return []string{p}, nil
 	}
 	if p, err := exec.LookPath("clickhouse"); err == nil {
 		return []string{p, "server"}, nil
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin"} {
+		p := filepath.Join(dir, "clickhouse-server")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return []string{p}, nil
+		}
 	}
 	return nil, ErrNoBinary
 }
