@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS contracts (
 PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id);
 
+-- The side tables below (holders, sub-contracting acts, modifications,
+-- sources) have no partitions: the rows of one identity always meet in
+-- the one partition, and each insert makes one part per table instead of
+-- one per notification year (about 25), which the server pays for at the
+-- insert and again in merges. partition_year is kept as a column.
+
 -- Holders of a contract, per version of the contract: read them with the
 -- contract's current version.
 CREATE TABLE IF NOT EXISTS contract_holders (
@@ -69,7 +75,6 @@ CREATE TABLE IF NOT EXISTS contract_holders (
     holder_name String,
     partition_year UInt16
 ) ENGINE = ReplacingMergeTree(contract_version)
-PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id, contract_version, idx);
 
 -- Sub-contracting acts (actes de sous-traitance) of a contract version,
@@ -89,7 +94,6 @@ CREATE TABLE IF NOT EXISTS contract_subcontracts (
     price_variation String,
     partition_year UInt16
 ) ENGINE = ReplacingMergeTree(contract_version)
-PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id, contract_version, act_id);
 
 -- Modifications, kept as history (one row per modification).
@@ -107,7 +111,6 @@ CREATE TABLE IF NOT EXISTS contract_modifications (
     partition_year UInt16,
     version UInt64
 ) ENGINE = ReplacingMergeTree(version)
-PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id, modification_id);
 
 -- Every source file and channel that carried a contract (provenance).
@@ -123,5 +126,4 @@ CREATE TABLE IF NOT EXISTS contract_sources (
     seen_at DateTime,
     partition_year UInt16
 ) ENGINE = ReplacingMergeTree(seen_at)
-PARTITION BY partition_year
 ORDER BY (buyer_siret, contract_id, source, origin, content_hash);
