@@ -3,6 +3,9 @@
 -- the latest publication wins. partition_year is the notification year
 -- seen when the contract was first stored (0 when unknown) and is kept for
 -- every later version, so that versions of one contract share a partition.
+-- Partitions are decades of it: every insert writes one part per partition
+-- its rows fall in, and a batch of contracts spans some 25 years (a part
+-- per year cost the server ~45% more CPU per record than a part per decade).
 -- key_hash is xxhash64(buyer_siret NUL contract_id): the ingestion looks
 -- existing rows up by it in large batches (a UInt64 IN set is cheap to
 -- scan, a tuple of strings is not). run_id names the run that wrote the
@@ -53,7 +56,7 @@ CREATE TABLE IF NOT EXISTS contracts (
     run_id String,
     ingested_at DateTime
 ) ENGINE = ReplacingMergeTree(version)
-PARTITION BY partition_year
+PARTITION BY intDiv(partition_year, 10)
 ORDER BY (buyer_siret, contract_id);
 
 -- The side tables below (holders, sub-contracting acts, modifications,
