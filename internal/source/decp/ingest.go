@@ -37,13 +37,17 @@ const QuarantineSource = "decp"
 
 // BatchSize is the number of records looked up and written together.
 // Three batches are in flight (one read, one looked up and its side rows
-// written, one's contracts rows written). Each insert makes a part per
-// partition year in six tables, which the server then merges: at 100 000
-// records the server spent ~20 s of CPU with batches of 2 500, ~13 s with
-// 5 000, ~6 s with 10 000, ~4 s with 20 000, while this process's own CPU
-// grows with the batch (the live heap nears the memory limit and the
-// collector runs more: 5.8 s, 5.9 s, 7.6 s, 11.8 s). 10 000 gives the
-// least CPU in all on a machine the server shares.
+// written, one's contracts rows written). Each insert makes parts in six
+// tables, which the server then merges: at 100 000 records, when the
+// tables were partitioned by year, the server spent ~20 s of CPU with
+// batches of 2 500, ~13 s with 5 000, ~6 s with 10 000, ~4 s with 20 000,
+// while this process's own CPU grows with the batch (the live heap nears
+// the memory limit and the collector runs more: 5.8 s, 5.9 s, 7.6 s,
+// 11.8 s). 10 000 gives the least CPU in all on a machine the server
+// shares. (Gathering two batches' contracts rows into one insert, with
+// the coarser partitions of now, did not lower the server's CPU and
+// raised this process's from ~6.5 s to ~10 s: the live heap neared the
+// limit.)
 var BatchSize = 10000
 
 // Ingest reads one DECP document (JSON or XML, 2019 or 2022 format,
