@@ -113,37 +113,19 @@ func (t *rawTee) finish() error {
 		SHA256: hex.EncodeToString(t.whole.Sum(nil)), Body: t.list.String()})
 }
 
-// rawPerInsert is the most chunks one insert of raw_documents carries:
-// each insert is a part the server writes and later merges (recompressing
-// the bodies), so a few chunks go in together, at the cost of holding
-// them (RawChunkSize each) until the insert.
-const rawPerInsert = 2
-
 // storeRaw writes the chunks it receives, skipping those already stored.
 func storeRaw(ctx context.Context, st *store.Store, in <-chan rawChunk) error {
-	docs := make([]store.RawDocument, 0, rawPerInsert)
 	for c := range in {
-		docs = docs[:0]
-		for {
-			ok, err := st.RawDocumentStored(ctx, c.doc.Source, c.doc.DocKey, c.doc.SHA256)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				docs = append(docs, c.doc)
-			}
-			if len(docs) == rawPerInsert {
-				break
-			}
-			var more bool
-			if c, more = <-in; !more {
-				break
-			}
-		}
-		if err := st.WriteRawDocuments(ctx, docs); err != nil {
+		ok, err := st.RawDocumentStored(ctx, c.doc.Source, c.doc.DocKey, c.doc.SHA256)
+		if err != nil {
 			return err
 		}
-		clear(docs) // the bodies are written: let them go
+		if ok {
+			continue
+		}
+		if err := st.WriteRawDocuments(ctx, []store.RawDocument{c.doc}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
