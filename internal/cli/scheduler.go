@@ -33,6 +33,7 @@ func runScheduler(ctx context.Context, env *Env, s *session, mount func(pattern 
 	// One client for the process: pipelines on the same host share its limit.
 	r := schedule.NewRunner(s.Store, fetch.New(1, 1))
 	sch := schedule.NewScheduler(r, ps)
+	sch.CatchUp = true
 	if mount != nil {
 		mount("GET /api/v1/pipelines", pipelinesHandler(s.Store, sch))
 		mount("GET /metrics", metricsHandler(r.Metrics))

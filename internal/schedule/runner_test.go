@@ -378,3 +378,57 @@ func TestRunRefusesOverlap(t *testing.T) {
 		t.Errorf("Running is true after the run")
 	}
 }
+
+// With CatchUp, a pipeline that never ran, or missed a turn while vigie was
+// down, runs at start; one whose last run covers the latest turn waits.
+func TestCatchUpRunsMissedPipelinesAtStart(t *testing.T) {
+	st := storetest.New(t)
+	var mu sync.Mutex
+	ran := map[string]int{}
+	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+		mu.Lock()
+		ran[rc.Pipeline.Name]++
+		mu.Unlock()
+		return ingest.Summary{Source: "decp"}, nil
+	}
+	r := newTestRunner(st, map[string]Job{SourceDECP: job})
+	yearly := "0 0 1 1 *" // its next turn is months away: only catch-up can run it now
+	never := testPipeline(t, "never-ran", SourceDECP, yearly, "http://upstream.test/", 0)
+	missed := testPipeline(t, "missed", SourceDECP, yearly, "http://upstream.test/", 0)
+	current := testPipeline(t, "current", SourceDECP, "@every 1h", "http://upstream.test/", 0)
+	off := testPipeline(t, "off", SourceDECP, yearly, "http://upstream.test/", 0)
+	off.Enabled = false
+	ctx := context.Background()
+	for name, started := range map[string]time.Time{
+		"missed":  time.Now().AddDate(-1, 0, -1), // before last 1 January's turn
+		"current": time.Now().Add(-10 * time.Minute),
+	} {
+		if err := st.RecordRun(ctx, store.Run{RunID: name + "-1", Pipeline: name, Source: SourceDECP, StartedAt: started.UTC().Truncate(time.Second),
+			FinishedAt: started.UTC().Truncate(time.Second), Status: StatusOK, Version: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	sch := NewScheduler(r, []Pipeline{never, missed, current, off})
+	sch.CatchUp = true
+	runCtx, cancel := context.WithCancel(ctx)
+	done := sch.Start(runCtx)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := ran["never-ran"] + ran["missed"]
+		mu.Unlock()
+		if n == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a wrong run to show
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if ran["never-ran"] != 1 || ran["missed"] != 1 || ran["current"] != 0 || ran["off"] != 0 {
+		t.Errorf("runs at start %v: want never-ran and missed once, current and off not at all", ran)
+	}
+}

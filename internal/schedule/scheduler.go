@@ -21,6 +21,11 @@ const ShutdownGrace = 8 * time.Second
 type Scheduler struct {
 	Runner    *Runner
 	Pipelines []Pipeline
+	// CatchUp runs at start every enabled pipeline that never ran, or whose
+	// last run started before a turn that has since passed (vigie was down
+	// then), rather than waiting for its next turn: a first 'vigie up'
+	// starts fetching at once, and a restart makes up for missed turns.
+	CatchUp bool
 
 	mu      sync.Mutex
 	cron    *cron.Cron
@@ -68,6 +73,9 @@ func (s *Scheduler) Start(ctx context.Context) (done <-chan struct{}) {
 	}
 	s.mu.Unlock()
 	c.Start()
+	if s.CatchUp {
+		s.catchUp(runCtx, c)
+	}
 
 	ch := make(chan struct{})
 	go func() {
@@ -101,4 +109,31 @@ func (s *Scheduler) NextRuns() map[string]time.Time {
 		}
 	}
 	return out
+}
+
+// catchUp starts, once, the enabled pipelines that missed a turn: never
+// run, or a turn due after their last run's start has passed.
+func (s *Scheduler) catchUp(ctx context.Context, c *cron.Cron) {
+	last, err := s.Runner.Store.LastRuns(ctx)
+	if err != nil {
+		slog.Warn("catch-up skipped: last runs unknown", "error", err)
+		return
+	}
+	now := time.Now()
+	for _, p := range s.Pipelines {
+		if !p.Enabled {
+			continue
+		}
+		if r, ok := last[p.Name]; ok && !p.Next(r.StartedAt).Before(now) {
+			continue
+		}
+		s.mu.Lock()
+		id, ok := s.entries[p.Name]
+		s.mu.Unlock()
+		if !ok {
+			continue
+		}
+		slog.Info("pipeline missed a turn: running it now", "pipeline", p.Name)
+		go c.Entry(id).WrappedJob.Run()
+	}
 }
