@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,5 +165,31 @@ func TestNoClickHouseBinaryIsAClearError(t *testing.T) {
 	out, _ := cmd.CombinedOutput()
 	if !strings.Contains(string(out), "apt-get install clickhouse-server") || !strings.Contains(string(out), "VIGIE_CLICKHOUSE") {
 		t.Errorf("no binary: got %q", out)
+	}
+}
+
+// A port already in use is a one-line error naming the address, before
+// any pipeline starts, and serve (like up) stops its managed ClickHouse.
+func TestServePortInUse(t *testing.T) {
+	requireClickHouse(t)
+	bin := buildVigie(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--data", data, "--addr", ln.Addr().String(), "--pipelines", t.TempDir())
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "API listen on "+ln.Addr().String()) {
+		t.Fatalf("serve on a busy port: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "scheduler starting") {
+		t.Errorf("the scheduler started before the port was checked:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "clickhouse", "vigie.pid")); err == nil {
+		t.Errorf("managed ClickHouse left running (vigie.pid still there)")
 	}
 }

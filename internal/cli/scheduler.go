@@ -18,7 +18,6 @@ import (
 )
 
 func init() {
-	startScheduler = runScheduler
 	statusExtras = append(statusExtras, pipelinesStatus)
 }
 

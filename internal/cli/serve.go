@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,62 +9,31 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/api"
-	"github.com/vigie-data/vigie/internal/config"
 )
 
-func init() {
-	services = serveAPI
-	register(&Command{
-		Name:    "serve",
-		Summary: "run the scheduler and the HTTP API on the configured store until interrupted",
-		Flags: func(fs *flag.FlagSet, cfg *config.Config) {
-			cfg.StoreFlags(fs)
-			cfg.AddrFlag(fs)
-			cfg.PipelinesFlag(fs)
-		},
-		Run: func(ctx context.Context, env *Env, args []string) error {
-			if len(args) > 0 {
-				return UsageError{fmt.Sprintf("unexpected argument %q", args[0])}
-			}
-			s, err := openStore(ctx, env.Config, true)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if err := serveAPI(ctx, env, s); err != nil && !errors.Is(err, context.Canceled) {
-				return err
-			}
-			return nil
-		},
-	})
-}
-
-// serveAPI runs the API (with the scheduler's routes when there is one)
+// serveAPI runs the API and the scheduler (whose routes it serves)
 // until ctx ends, then shuts down gracefully within 10 s. It also keeps
 // the API's rollup tables in step with the data: while they are stale the
 // API answers from the base tables (slower), so a refresh is started.
 func serveAPI(ctx context.Context, env *Env, s *session) error {
+	// Listen first: a port in use is reported before any pipeline starts.
+	ln, err := net.Listen("tcp", env.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("API listen on %s: %w (another process holds it? set VIGIE_ADDR or --addr)", env.Config.Addr, err)
+	}
 	srv := api.New(s.Store, api.Options{})
-	var schedDone <-chan struct{}
-	if startScheduler != nil {
-		done, err := startScheduler(ctx, env, s, srv.Handle)
-		if err != nil {
-			return fmt.Errorf("start scheduler: %w", err)
-		}
-		schedDone = done
+	schedDone, err := runScheduler(ctx, env, s, srv.Handle)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("start scheduler: %w", err)
 	}
 	go keepRollupsFresh(ctx, s)
 	hs := &http.Server{
-		Addr:              env.Config.Addr,
 		Handler:           srv,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-	}
-	ln, err := net.Listen("tcp", env.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("API listen on %s: %w", env.Config.Addr, err)
 	}
 	slog.Info("API listening", "addr", "http://"+ln.Addr().String()+"/api/v1/health")
 	errc := make(chan error, 1)
@@ -81,12 +48,10 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		slog.Warn("API shutdown", "err", err)
 	}
-	if schedDone != nil {
-		select {
-		case <-schedDone:
-		case <-sctx.Done():
-			slog.Warn("scheduler did not stop within 10 s")
-		}
+	select {
+	case <-schedDone:
+	case <-sctx.Done():
+		slog.Warn("scheduler did not stop within 10 s")
 	}
 	return ctx.Err()
 }
