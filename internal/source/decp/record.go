@@ -463,29 +463,35 @@ func date(v any, flags *flagSet) *time.Time {
 	return &t
 }
 
-func amount(v any, flags *flagSet) *float64 {
-	var x float64
+// number reads a JSON number or a numeric string: given is false when the
+// value is absent or a "not given" marker, ok false when it is no finite
+// number.
+func number(v any) (x float64, given, ok bool) {
 	switch a := v.(type) {
 	case float64:
 		x = a
 	case string:
 		if notGiven(a) {
-			flags.add(FlagAmountMissing)
-			return nil
+			return 0, false, false
 		}
-		var ok bool
 		if x, ok = parseNumber(a); !ok {
-			flags.add(FlagAmountInvalid)
-			return nil
+			return 0, true, false
 		}
 	case nil:
+		return 0, false, false
+	default:
+		return 0, true, false
+	}
+	return x, true, !math.IsNaN(x) && !math.IsInf(x, 0)
+}
+
+func amount(v any, flags *flagSet) *float64 {
+	x, given, ok := number(v)
+	switch {
+	case !given:
 		flags.add(FlagAmountMissing)
 		return nil
-	default:
-		flags.add(FlagAmountInvalid)
-		return nil
-	}
-	if math.IsNaN(x) || math.IsInf(x, 0) {
+	case !ok:
 		flags.add(FlagAmountInvalid)
 		return nil
 	}
@@ -502,24 +508,13 @@ func amount(v any, flags *flagSet) *float64 {
 	return &x
 }
 
+// duration is in months; absent (or a "not given" marker) is no flag.
 func duration(v any, flags *flagSet) *float64 {
-	var x float64
-	switch a := v.(type) {
-	case float64:
-		x = a
-	case string:
-		if notGiven(a) {
-			return nil
-		}
-		var ok bool
-		if x, ok = parseNumber(a); !ok {
-			flags.add(FlagDurationInvalid)
-			return nil
-		}
-	default:
+	x, given, ok := number(v)
+	if !given {
 		return nil
 	}
-	if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+	if !ok || x < 0 {
 		flags.add(FlagDurationInvalid)
 		return nil
 	}
