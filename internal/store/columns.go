@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -20,8 +21,48 @@ const insertChunk = 4096
 // the per-row boxing of insert, which matters for the million-row loads of
 // the DECP ingestion.
 func (s *Store) insertColumns(ctx context.Context, table string, columns []string, data []any) error {
-	if len(columns) != len(data) {
-		return fmt.Errorf("insert into %s: %d columns but %d slices", table, len(columns), len(data))
+	st := s.newStream(table, columns)
+	if err := st.append(ctx, data); err != nil {
+		st.abort()
+		return err
+	}
+	return st.commit()
+}
+
+// stream is one INSERT kept open across appends: rows go to the server
+// in blocks of insertChunk as they come, the server squashes the blocks
+// (streamSettings), and the rows become visible together when the stream
+// is committed. An ingestion that keeps a stream per table between
+// commits makes one part per table per commit, not one per batch (each
+// part is merged again later), and reuses the driver's column buffers
+// from block to block.
+type stream struct {
+	s       *Store
+	table   string
+	columns []string
+	b       driver.Batch
+	block   int // rows per block sent
+	pending int // rows in the driver's block, not sent yet
+}
+
+// streamSettings keep the server from writing a part before the stream is
+// committed (its defaults cut parts at 1 048 576 rows or 256 MiB): what a
+// stream writes becomes visible at once or, when the stream is abandoned,
+// not at all. Writers bound a stream by committing it every so often.
+var streamSettings = clickhouse.Settings{
+	"min_insert_block_size_rows":  1 << 40,
+	"min_insert_block_size_bytes": 1 << 40,
+}
+
+func (s *Store) newStream(table string, columns []string) *stream {
+	return &stream{s: s, table: table, columns: columns, block: insertChunk}
+}
+
+// append sends rows given column by column (each data[i] a slice holding
+// every row's value of columns[i]).
+func (st *stream) append(ctx context.Context, data []any) error {
+	if len(st.columns) != len(data) {
+		return fmt.Errorf("insert into %s: %d columns but %d slices", st.table, len(st.columns), len(data))
 	}
 	if len(data) == 0 {
 		return nil
@@ -31,38 +72,65 @@ func (s *Store) insertColumns(ctx context.Context, table string, columns []strin
 	for i, d := range data {
 		vals[i] = reflect.ValueOf(d)
 		if vals[i].Kind() != reflect.Slice || (n >= 0 && vals[i].Len() != n) {
-			return fmt.Errorf("insert into %s: column %s is not a slice of the batch's length", table, columns[i])
+			return fmt.Errorf("insert into %s: column %s is not a slice of the batch's length", st.table, st.columns[i])
 		}
 		n = vals[i].Len()
 	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+")")
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
+	if n == 0 {
+		return nil
 	}
-	for lo := 0; lo < n; lo += insertChunk {
-		hi := min(lo+insertChunk, n)
+	if st.b == nil {
+		b, err := st.s.conn.PrepareBatch(clickhouse.Context(ctx, clickhouse.WithSettings(streamSettings)),
+			"INSERT INTO "+st.table+" ("+strings.Join(st.columns, ", ")+")")
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", st.table, err)
+		}
+		st.b, st.pending = b, 0
+	}
+	for lo := 0; lo < n; {
+		hi := min(lo+st.block-st.pending, n)
 		for i := range vals {
 			d := data[i]
 			if lo > 0 || hi < n {
 				d = vals[i].Slice(lo, hi).Interface()
 			}
-			if err := appendColumn(b.Column(i), d); err != nil {
-				_ = b.Abort()
-				return fmt.Errorf("insert into %s, column %s: %w", table, columns[i], err)
+			if err := appendColumn(st.b.Column(i), d); err != nil {
+				return fmt.Errorf("insert into %s, column %s: %w", st.table, st.columns[i], err)
 			}
 		}
-		if hi < n {
-			if err := b.Flush(); err != nil {
-				_ = b.Abort()
-				return fmt.Errorf("insert into %s: %w", table, err)
+		st.pending += hi - lo
+		lo = hi
+		if st.pending == st.block {
+			if err := st.b.Flush(); err != nil {
+				return fmt.Errorf("insert into %s: %w", st.table, err)
 			}
+			st.pending = 0
 		}
 	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	s.wrote(table) // the API's answer cache keys by the data state (rollups.go)
 	return nil
+}
+
+// commit ends the INSERT: what was appended becomes visible.
+func (st *stream) commit() error {
+	if st.b == nil {
+		return nil
+	}
+	b := st.b
+	st.b = nil
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert into %s: %w", st.table, err)
+	}
+	st.s.wrote(st.table) // the API's answer cache keys by the data state (rollups.go)
+	return nil
+}
+
+// abort drops what was appended since the last commit: the connection is
+// closed mid-INSERT, and the server writes nothing of it.
+func (st *stream) abort() {
+	if st.b != nil {
+		_ = st.b.Abort()
+		st.b = nil
+	}
 }
 
 // appendColumn appends a chunk of one column. Arrays go row by row: the

@@ -196,51 +196,113 @@ var detectionColumns = []string{"subject_kind", "subject_id", "notice_id", "decl
 	"detected_labels", "evidence.label", "evidence.origin", "evidence.field", "evidence.text",
 	"evidence.start", "evidence.end", "evidence.negative", "detector_version", "detected_at", "version"}
 
-// WriteContractBatch stores a batch. The contracts rows go last: a batch
-// cut short leaves no contract row without its holders and provenance, so
-// a re-run (which skips stored contracts) does not lose them.
-func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error {
-	if err := s.WriteContractSideRows(ctx, b); err != nil {
-		return err
-	}
-	return s.WriteContractRows(ctx, b.Contracts)
+// ContractStream writes the batches of one DECP ingestion through one
+// INSERT per table kept open between commits (see stream). Commit makes
+// them visible, the side tables first and the contracts last: a run cut
+// short leaves no contract row without its holders and provenance, so a
+// re-run (which skips the contracts it finds stored) loses nothing.
+type ContractStream struct {
+	side      []*stream // holders, modifications, subcontracts, sources, detections
+	contracts *stream
 }
 
-// WriteContractRows writes the contracts rows of a batch, once its side
-// rows (WriteContractSideRows) are stored.
-func (s *Store) WriteContractRows(ctx context.Context, rows []ContractRow) error {
-	return s.writeContracts(ctx, rows)
+// NewContractStream starts a stream; Commit or Abort it.
+func (s *Store) NewContractStream() *ContractStream {
+	return &ContractStream{
+		side: []*stream{
+			s.newStream("contract_holders", holderColumns),
+			s.newStream("contract_modifications", modificationColumns),
+			s.newStream("contract_subcontracts", subcontractColumns),
+			s.newStream("contract_sources", contractSourceColumns),
+			s.newStream("detections", detectionColumns),
+		},
+		contracts: s.newStream("contracts", contractColumns),
+	}
 }
 
-// WriteContractSideRows writes everything of a batch but its contracts
-// rows: holders, modifications, sub-contracting acts, sources, detections
-// and raw documents. A writer that overlaps batches writes a batch's
-// contracts rows (WriteContractRows) only after these.
-func (s *Store) WriteContractSideRows(ctx context.Context, b *ContractBatch) error {
-	// The side tables are independent of one another: write them at once.
-	writes := []func() error{
-		func() error { return s.writeHolders(ctx, b.Holders) },
-		func() error { return s.writeModifications(ctx, b.Modifications) },
-		func() error { return s.writeSubcontracts(ctx, b.Subcontracts) },
-		func() error { return s.writeContractSources(ctx, b.Sources) },
-		func() error { return s.writeContractDetections(ctx, b.Detections) },
-		func() error { return s.WriteRawDocuments(ctx, b.Raw) },
+// WriteSideRows sends everything of a batch but its contracts rows
+// (b.Raw is not this stream's: see WriteRawDocuments).
+func (c *ContractStream) WriteSideRows(ctx context.Context, b *ContractBatch) error {
+	cols := []func() (int, []any){
+		func() (int, []any) { return len(b.Holders), holderData(b.Holders) },
+		func() (int, []any) { return len(b.Modifications), modificationData(b.Modifications) },
+		func() (int, []any) { return len(b.Subcontracts), subcontractData(b.Subcontracts) },
+		func() (int, []any) { return len(b.Sources), contractSourceData(b.Sources) },
+		func() (int, []any) { return len(b.Detections), detectionData(b.Detections) },
 	}
-	errs := make([]error, len(writes))
+	// The tables are independent of one another: send them at once.
+	errs := make([]error, len(cols))
 	var wg sync.WaitGroup
-	for i, w := range writes {
+	for i, f := range cols {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = w() }()
+		go func() {
+			defer wg.Done()
+			if n, data := f(); n > 0 {
+				if err := c.side[i].append(ctx, data); err != nil {
+					errs[i] = fmt.Errorf("write %d rows: %w", n, err)
+				}
+			}
+		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-func (s *Store) writeContracts(ctx context.Context, rows []ContractRow) error {
-	n := len(rows)
-	if n == 0 {
+// WriteContracts sends the contracts rows of a batch whose side rows were
+// sent (WriteSideRows).
+func (c *ContractStream) WriteContracts(ctx context.Context, rows []ContractRow) error {
+	if len(rows) == 0 {
 		return nil
 	}
+	if err := c.contracts.append(ctx, contractData(rows)); err != nil {
+		return fmt.Errorf("write %d contracts: %w", len(rows), err)
+	}
+	return nil
+}
+
+// Commit makes what was sent visible: the side tables, then the contracts.
+func (c *ContractStream) Commit() error {
+	errs := make([]error, len(c.side))
+	var wg sync.WaitGroup
+	for i, st := range c.side {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = st.commit() }()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		c.Abort()
+		return err
+	}
+	return c.contracts.commit()
+}
+
+// Abort drops what was sent since the last commit.
+func (c *ContractStream) Abort() {
+	for _, st := range c.side {
+		st.abort()
+	}
+	c.contracts.abort()
+}
+
+// WriteContractBatch stores a batch at once.
+func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error {
+	c := s.NewContractStream()
+	if err := c.WriteSideRows(ctx, b); err != nil {
+		c.Abort()
+		return err
+	}
+	if err := c.WriteContracts(ctx, b.Contracts); err != nil {
+		c.Abort()
+		return err
+	}
+	if err := c.Commit(); err != nil {
+		return err
+	}
+	return s.WriteRawDocuments(ctx, b.Raw)
+}
+
+func contractData(rows []ContractRow) []any {
+	n := len(rows)
 	str := func() []string { return make([]string, n) }
 	uid, siret, siren, bname, cid := str(), str(), str(), str(), str()
 	kind, nature, object, cpv, cpvDiv, theme, proc := str(), str(), str(), str(), str(), str(), str()
@@ -266,37 +328,24 @@ func (s *Store) writeContracts(ctx context.Context, rows []ContractRow) error {
 		src[i], origin[i], pos[i], chash[i], py[i], version[i], run[i] = r.Source, r.Origin, r.Position, r.ContentHash, r.PartitionYear, r.Version, r.RunID
 		at[i] = r.IngestedAt.UTC().Truncate(time.Second)
 	}
-	err := s.insertColumns(ctx, "contracts", contractColumns, []any{uid, siret, siren, bname, cid, keyHash,
+	return []any{uid, siret, siren, bname, cid, keyHash,
 		kind, nature, object, cpv, cpvDiv, theme, proc, pcode, ptype, pname, dep, reg,
 		duration, notif, pub, amount, initial, pform, tech, modal,
-		sc, scr, res, ec, ecr, draw, det, detv, flags, schema, src, origin, pos, chash, py, version, run, at})
-	if err != nil {
-		return fmt.Errorf("write %d contracts: %w", n, err)
-	}
-	return nil
+		sc, scr, res, ec, ecr, draw, det, detv, flags, schema, src, origin, pos, chash, py, version, run, at}
 }
 
-func (s *Store) writeHolders(ctx context.Context, rows []HolderRow) error {
+func holderData(rows []HolderRow) []any {
 	n := len(rows)
-	if n == 0 {
-		return nil
-	}
 	uid, siret, cid, typ, id, name := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	ver, idx, py := make([]uint64, n), make([]uint16, n), make([]uint16, n)
 	for i, r := range rows {
 		uid[i], siret[i], cid[i], ver[i], idx[i], typ[i], id[i], name[i], py[i] = r.UID, r.BuyerSiret, r.ContractID, r.ContractVersion, r.Idx, r.Type, r.ID, r.Name, r.PartitionYear
 	}
-	if err := s.insertColumns(ctx, "contract_holders", holderColumns, []any{uid, siret, cid, ver, idx, typ, id, name, py}); err != nil {
-		return fmt.Errorf("write %d contract holders: %w", n, err)
-	}
-	return nil
+	return []any{uid, siret, cid, ver, idx, typ, id, name, py}
 }
 
-func (s *Store) writeModifications(ctx context.Context, rows []ModificationRow) error {
+func modificationData(rows []ModificationRow) []any {
 	n := len(rows)
-	if n == 0 {
-		return nil
-	}
 	uid, siret, cid, mid, obj := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	sig, pub := make([]*time.Time, n), make([]*time.Time, n)
 	amt, dur := make([]*float64, n), make([]*float64, n)
@@ -306,17 +355,11 @@ func (s *Store) writeModifications(ctx context.Context, rows []ModificationRow) 
 		uid[i], siret[i], cid[i], mid[i], obj[i] = r.UID, r.BuyerSiret, r.ContractID, r.ModificationID, r.Object
 		sig[i], pub[i], amt[i], dur[i], hold[i], py[i], ver[i] = r.SignatureDate, r.PublicationDate, r.Amount, r.DurationMonths, nonNil(r.Holders), r.PartitionYear, r.Version
 	}
-	if err := s.insertColumns(ctx, "contract_modifications", modificationColumns, []any{uid, siret, cid, mid, obj, sig, pub, amt, dur, hold, py, ver}); err != nil {
-		return fmt.Errorf("write %d contract modifications: %w", n, err)
-	}
-	return nil
+	return []any{uid, siret, cid, mid, obj, sig, pub, amt, dur, hold, py, ver}
 }
 
-func (s *Store) writeSubcontracts(ctx context.Context, rows []SubcontractRow) error {
+func subcontractData(rows []SubcontractRow) []any {
 	n := len(rows)
-	if n == 0 {
-		return nil
-	}
 	str := func() []string { return make([]string, n) }
 	uid, siret, cid, act, typ, id, name, pv := str(), str(), str(), str(), str(), str(), str(), str()
 	ver, py := make([]uint64, n), make([]uint16, n)
@@ -327,17 +370,11 @@ func (s *Store) writeSubcontracts(ctx context.Context, rows []SubcontractRow) er
 		typ[i], id[i], name[i], dur[i], notif[i] = r.SubcontractorType, r.SubcontractorID, r.SubcontractorName, r.DurationMonths, r.NotificationDate
 		amt[i], pv[i], py[i] = r.Amount, r.PriceVariation, r.PartitionYear
 	}
-	if err := s.insertColumns(ctx, "contract_subcontracts", subcontractColumns, []any{uid, siret, cid, ver, act, typ, id, name, dur, notif, amt, pv, py}); err != nil {
-		return fmt.Errorf("write %d contract subcontracts: %w", n, err)
-	}
-	return nil
+	return []any{uid, siret, cid, ver, act, typ, id, name, dur, notif, amt, pv, py}
 }
 
-func (s *Store) writeContractSources(ctx context.Context, rows []ContractSourceRow) error {
+func contractSourceData(rows []ContractSourceRow) []any {
 	n := len(rows)
-	if n == 0 {
-		return nil
-	}
 	uid, siret, cid, src, origin, pos := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	pub := make([]*time.Time, n)
 	hash := make([]uint64, n)
@@ -347,17 +384,11 @@ func (s *Store) writeContractSources(ctx context.Context, rows []ContractSourceR
 		uid[i], siret[i], cid[i], src[i], origin[i], pos[i] = r.UID, r.BuyerSiret, r.ContractID, r.Source, r.Origin, r.Position
 		pub[i], hash[i], seen[i], py[i] = r.PublicationDate, r.ContentHash, r.SeenAt.UTC().Truncate(time.Second), r.PartitionYear
 	}
-	if err := s.insertColumns(ctx, "contract_sources", contractSourceColumns, []any{uid, siret, cid, src, origin, pos, pub, hash, seen, py}); err != nil {
-		return fmt.Errorf("write %d contract sources: %w", n, err)
-	}
-	return nil
+	return []any{uid, siret, cid, src, origin, pos, pub, hash, seen, py}
 }
 
-func (s *Store) writeContractDetections(ctx context.Context, rows []DetectionRow) error {
+func detectionData(rows []DetectionRow) []any {
 	n := len(rows)
-	if n == 0 {
-		return nil
-	}
 	kind, id, notice := make([]string, n), make([]string, n), make([]string, n)
 	dl, dn, det := make([][]string, n), make([][]string, n), make([][]string, n)
 	el, eo, ef, et := make([][]string, n), make([][]string, n), make([][]string, n), make([][]string, n)
@@ -380,10 +411,7 @@ func (s *Store) writeContractDetections(ctx context.Context, rows []DetectionRow
 		}
 		dv[i], at[i], ver[i] = r.DetectorVersion, r.DetectedAt.UTC().Truncate(time.Second), r.Version
 	}
-	if err := s.insertColumns(ctx, "detections", detectionColumns, []any{kind, id, notice, dl, dn, det, el, eo, ef, et, es, ee, eneg, dv, at, ver}); err != nil {
-		return fmt.Errorf("write %d detections: %w", n, err)
-	}
-	return nil
+	return []any{kind, id, notice, dl, dn, det, el, eo, ef, et, es, ee, eneg, dv, at, ver}
 }
 
 func nonNil(s []string) []string {
@@ -391,4 +419,51 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// writeDetections writes detection rows in one INSERT.
+func (s *Store) writeDetections(ctx context.Context, rows []DetectionRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := s.insertColumns(ctx, "detections", detectionColumns, detectionData(rows)); err != nil {
+		return fmt.Errorf("write %d detections: %w", len(rows), err)
+	}
+	return nil
+}
+
+// CommitRun records that a run ended cleanly: the contracts it wrote
+// come with all their side rows (see sql/0008_run_commits.sql).
+func (s *Store) CommitRun(ctx context.Context, runID, source string) error {
+	if err := s.insert(ctx, "run_commits", []string{"run_id", "source", "committed_at"},
+		[]any{runID, source, time.Now().UTC().Truncate(time.Second)}); err != nil {
+		return fmt.Errorf("commit run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// CommittedRuns tells which of these runs ended cleanly (CommitRun).
+func (s *Store) CommittedRuns(ctx context.Context, runIDs []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(runIDs))
+	if len(runIDs) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(runIDs))
+	for i, id := range runIDs {
+		ids[i] = id
+	}
+	rows, err := s.conn.Query(withTimeout(ctx, 60), `SELECT DISTINCT run_id FROM run_commits WHERE run_id IN ?`,
+		clickhouse.GroupSet{Value: ids})
+	if err != nil {
+		return nil, fmt.Errorf("look up %d runs: %w", len(runIDs), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("look up runs: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

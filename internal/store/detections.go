@@ -220,7 +220,7 @@ func (s *Store) WriteRedetections(ctx context.Context, kind string, subjects, lo
 	if err := s.bumpDetectionVersions(ctx, dets); err != nil {
 		return err
 	}
-	if err := s.writeContractDetections(ctx, dets); err != nil {
+	if err := s.writeDetections(ctx, dets); err != nil {
 		return err
 	}
 	switch kind {

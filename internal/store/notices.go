@@ -267,7 +267,7 @@ func (s *Store) WriteNotices(ctx context.Context, docs []NoticeDoc) (NoticeCount
 	if err := s.insert(ctx, "lots", lotColumns, lrows...); err != nil {
 		return c, err
 	}
-	if err := s.writeContractDetections(ctx, dets); err != nil {
+	if err := s.writeDetections(ctx, dets); err != nil {
 		return c, err
 	}
 	if err := s.insert(ctx, "notices", noticeColumns, nrows...); err != nil {

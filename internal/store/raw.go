@@ -31,6 +31,39 @@ func (s *Store) WriteRawDocuments(ctx context.Context, docs []RawDocument) error
 	if len(docs) == 0 {
 		return nil
 	}
+	if err := s.insertColumns(ctx, "raw_documents", rawColumns, rawData(docs)); err != nil {
+		return fmt.Errorf("write %d raw documents: %w", len(docs), err)
+	}
+	return nil
+}
+
+// RawStream sends raw documents through one INSERT kept open until
+// Commit (see stream): the chunks of a large file make one part, not one
+// each. Each document goes to the server as it comes (its own block).
+type RawStream struct{ st *stream }
+
+// NewRawStream starts a stream; Commit or Abort it.
+func (s *Store) NewRawStream() *RawStream {
+	st := s.newStream("raw_documents", rawColumns)
+	st.block = 1
+	return &RawStream{st: st}
+}
+
+// Write sends raw documents.
+func (r *RawStream) Write(ctx context.Context, docs ...RawDocument) error {
+	if err := r.st.append(ctx, rawData(docs)); err != nil {
+		return fmt.Errorf("write %d raw documents: %w", len(docs), err)
+	}
+	return nil
+}
+
+// Commit makes what was sent visible.
+func (r *RawStream) Commit() error { return r.st.commit() }
+
+// Abort drops what was sent since the last commit.
+func (r *RawStream) Abort() { r.st.abort() }
+
+func rawData(docs []RawDocument) []any {
 	n := len(docs)
 	src, key, format, origin, pos, sum, body := make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -43,10 +76,7 @@ func (s *Store) WriteRawDocuments(ctx context.Context, docs []RawDocument) error
 		}
 		at[i] = t.UTC().Truncate(time.Second)
 	}
-	if err := s.insertColumns(ctx, "raw_documents", rawColumns, []any{src, key, format, origin, pos, sum, at, body}); err != nil {
-		return fmt.Errorf("write %d raw documents: %w", n, err)
-	}
-	return nil
+	return []any{src, key, format, origin, pos, sum, at, body}
 }
 
 // RawDocumentStored tells whether a raw document with this source, key and

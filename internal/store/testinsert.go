@@ -18,3 +18,10 @@ func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) erro
 	}
 	return err
 }
+
+// CountForTest counts the rows of a table as stored (no FINAL).
+func (s *Store) CountForTest(ctx context.Context, table string) (uint64, error) {
+	var n uint64
+	err := s.conn.QueryRow(withTimeout(ctx, 60), "SELECT count() FROM "+table).Scan(&n)
+	return n, err
+}

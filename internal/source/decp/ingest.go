@@ -35,20 +35,23 @@ type Options struct {
 // QuarantineSource is the quarantine table's source of DECP records.
 const QuarantineSource = "decp"
 
-// BatchSize is the number of records looked up and written together.
-// Three batches are in flight (one read, one looked up and its side rows
-// written, one's contracts rows written). Each insert makes parts in six
-// tables, which the server then merges: at 100 000 records, when the
-// tables were partitioned by year, the server spent ~20 s of CPU with
-// batches of 2 500, ~13 s with 5 000, ~6 s with 10 000, ~4 s with 20 000,
-// while this process's own CPU grows with the batch (the live heap nears
-// the memory limit and the collector runs more: 5.8 s, 5.9 s, 7.6 s,
-// 11.8 s). 10 000 gives the least CPU in all on a machine the server
-// shares. (Gathering two batches' contracts rows into one insert, with
-// the coarser partitions of now, did not lower the server's CPU and
-// raised this process's from ~6.5 s to ~10 s: the live heap neared the
-// limit.)
-var BatchSize = 10000
+// BatchSize is the number of records looked up together. Three batches
+// are in flight (one read, one looked up and its side rows sent, one's
+// contracts rows sent); their rows go to INSERTs kept open until the
+// next commit (CommitRecords), so the batch no longer decides how many
+// parts the server makes.
+var BatchSize = 2500
+
+// CommitRecords and CommitBytes bound what is sent and not yet committed
+// (see store.ContractStream): the server holds it until the commit, and
+// this process keeps the state of every contract in it (writer.pending).
+// Each commit makes one part per table, which the server merges later:
+// committing every 10 000 records, as the batches go, took the server
+// about half as much CPU again.
+var (
+	CommitRecords int64 = 100000
+	CommitBytes   int64 = 256 << 20
+)
 
 // Ingest reads one DECP document (JSON or XML, 2019 or 2022 format,
 // plain/gzip/zip detected from content) from r and stores it. origin names
@@ -108,6 +111,7 @@ func newRunID() string {
 type item struct {
 	rec     rawRecord
 	text    string    // the record's text (JSON; XML re-encoded as JSON)
+	size    int       // its length
 	c       *Contract // dropped once the rows are built (prepare)
 	err     error
 	key     uint64
@@ -244,39 +248,56 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	writeDone := make(chan struct{})
 	go func() {
 		defer close(writeDone)
-		// The contracts rows of a batch are written while the next batch
-		// is looked up and its side rows written (see process).
-		var inFlight chan error
-		wait := func() {
-			if inFlight == nil {
-				return
-			}
-			if err := <-inFlight; err != nil && writeErr == nil {
+		cs := st.NewContractStream()
+		fail := func(err error) {
+			if err != nil && writeErr == nil {
 				writeErr = err
 				cancel(err)
+				cs.Abort()
 			}
-			inFlight = nil
+		}
+		// The contracts rows of a batch are sent while the next batch is
+		// looked up and its side rows sent (see process).
+		var inFlight chan error
+		wait := func() {
+			if inFlight != nil {
+				fail(<-inFlight)
+				inFlight = nil
+			}
 		}
 		for b := range batches {
 			if writeErr != nil {
 				continue
 			}
-			contracts, err := w.process(ctx, b)
+			contracts, err := w.process(ctx, cs, b)
 			wait()
 			if err != nil {
-				if writeErr == nil {
-					writeErr = err
-					cancel(err)
-				}
+				fail(err)
 				continue
 			}
 			if writeErr != nil {
 				continue
 			}
 			inFlight = make(chan error, 1)
-			go func(done chan<- error) { done <- st.WriteContractRows(ctx, contracts) }(inFlight)
+			go func(done chan<- error) { done <- cs.WriteContracts(ctx, contracts) }(inFlight)
+			if w.uncommitted >= CommitRecords || w.uncommittedBytes >= CommitBytes {
+				wait()
+				if writeErr == nil {
+					fail(w.commit(cs))
+				}
+			}
 		}
 		wait()
+		if writeErr == nil && ctx.Err() == nil {
+			fail(w.commit(cs))
+		} else {
+			cs.Abort()
+		}
+		// The run ended cleanly: the contracts it wrote can be trusted
+		// (see writer.committed).
+		if writeErr == nil && ctx.Err() == nil {
+			fail(st.CommitRun(ctx, opts.RunID, src))
+		}
 	}()
 
 	batch := make([]item, 0, BatchSize)
@@ -334,6 +355,7 @@ func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
 		it.rec.tree = nil
 	}
 	it.rec.text = "" // it.text holds it
+	it.size = len(it.text)
 	c, err := parseRecord(tree, rec.kind, rec.envelope, now)
 	if err != nil {
 		it.err = err
@@ -392,9 +414,24 @@ type writer struct {
 	now    time.Time
 
 	read, new, updated, duplicates, quarantined, repeats int64
-	// pending holds the states of the contracts the previous batch
-	// writes, until the next batch has been looked up.
-	pending map[uint64]store.ContractState
+	// committed caches which of the runs that wrote the contracts looked
+	// up ended cleanly (store.CommitRun). A run that stopped midway may
+	// have left contracts rows without their side rows: a contract it
+	// wrote is written again, as a duplicate, rather than skipped.
+	committed map[string]bool
+	// pending holds the states of the contracts sent since the last
+	// commit, which the look-up does not see yet.
+	pending                       map[uint64]store.ContractState
+	uncommitted, uncommittedBytes int64 // records and bytes of text sent since the last commit
+}
+
+// commit makes what was sent visible.
+func (w *writer) commit(cs *store.ContractStream) error {
+	if err := cs.Commit(); err != nil {
+		return err
+	}
+	w.pending, w.uncommitted, w.uncommittedBytes = nil, 0, 0
+	return nil
 }
 
 func position(r *rawRecord) string {
@@ -403,12 +440,16 @@ func position(r *rawRecord) string {
 
 const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
 
-// process looks a batch up, counts it, writes its quarantine and side
-// rows, and returns its contracts rows, to be written once the previous
-// batch's are (run). The contracts written by the previous batch may not
-// be visible to the look-up yet: their states (w.pending) stand in.
-func (w *writer) process(ctx context.Context, items []item) ([]store.ContractRow, error) {
+// process looks a batch up, counts it, writes its quarantine, sends its
+// side rows, and returns its contracts rows, to be sent once the previous
+// batch's are (run). The contracts sent since the last commit are not
+// visible to the look-up: their states (w.pending) stand in.
+func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []item) ([]store.ContractRow, error) {
 	w.read += int64(len(items))
+	w.uncommitted += int64(len(items))
+	for i := range items {
+		w.uncommittedBytes += int64(items[i].size)
+	}
 	var quarantine []store.QuarantineRow
 	best := make(map[uint64]int, len(items))
 	for i := range items {
@@ -443,18 +484,26 @@ func (w *writer) process(ctx context.Context, items []item) ([]store.ContractRow
 
 	keys := make([]uint64, 0, len(best))
 	for k := range best {
-		keys = append(keys, k)
+		if _, ok := w.pending[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
 	states, err := w.st.ContractStates(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	for k, st := range w.pending {
-		if _, ok := best[k]; ok {
+	if err := w.lookUpRuns(ctx, states); err != nil {
+		return nil, err
+	}
+	for k := range best {
+		if st, ok := w.pending[k]; ok {
 			states[k] = st
 		}
 	}
-	pending := make(map[uint64]store.ContractState, len(best))
+	if w.pending == nil {
+		w.pending = make(map[uint64]store.ContractState, CommitRecords)
+	}
+	pending := w.pending
 
 	var b store.ContractBatch
 	n := len(best)
@@ -478,6 +527,7 @@ func (w *writer) process(ctx context.Context, items []item) ([]store.ContractRow
 		case ex.ContentHash == it.hash:
 			w.duplicates++
 			year = ex.PartitionYear
+			write = !w.committed[ex.RunID] // repair what a run cut short may have left
 		case it.version > ex.Version:
 			w.updated++
 			year = ex.PartitionYear
@@ -517,11 +567,34 @@ func (w *writer) process(ctx context.Context, items []item) ([]store.ContractRow
 			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: it.published,
 			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
-	if err := w.st.WriteContractSideRows(ctx, &b); err != nil {
+	if err := cs.WriteSideRows(ctx, &b); err != nil {
 		return nil, err
 	}
-	w.pending = pending
 	return b.Contracts, nil
+}
+
+// lookUpRuns learns which of the runs that wrote these contracts ended
+// cleanly.
+func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.ContractState) error {
+	if w.committed == nil {
+		w.committed = map[string]bool{}
+	}
+	var ids []string
+	asked := map[string]bool{}
+	for _, st := range states {
+		if _, known := w.committed[st.RunID]; !known && !asked[st.RunID] {
+			asked[st.RunID] = true
+			ids = append(ids, st.RunID)
+		}
+	}
+	found, err := w.st.CommittedRuns(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		w.committed[id] = found[id]
+	}
+	return nil
 }
 
 func setYear(b *store.ContractBatch, year uint16) {

@@ -236,3 +236,44 @@ func TestOfficialExamples(t *testing.T) {
 		t.Error("a JSON schema was ingested as DECP")
 	}
 }
+
+// A run cut short may leave contracts rows without their side rows (on
+// ClickHouse 18.16 an INSERT whose connection drops keeps what it
+// received): the next run writes again the contracts of runs that did not
+// end cleanly, and skips those of runs that did.
+func TestRerunRepairsRunCutShort(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	path := fixture("variants-2022.json")
+	first := ingestFile(t, st, path, Options{RunID: "r1"})
+	want := stats(t, st)
+	if want.Holders == 0 {
+		t.Fatal("the fixture has no holders")
+	}
+	truncate := func(tables ...string) {
+		t.Helper()
+		for _, table := range tables {
+			if err := st.ExecForTest(ctx, "TRUNCATE TABLE "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	// r1 as if cut short: its contracts are stored, its holders and its
+	// commit are not.
+	truncate("contract_holders", "run_commits")
+	sum := ingestFile(t, st, path, Options{RunID: "r2"})
+	if sum.New != 0 || sum.Duplicates != first.Contracts+first.Duplicates {
+		t.Fatalf("re-run over a run cut short: %+v, want every contract a duplicate", sum)
+	}
+	if got := stats(t, st); got.Holders != want.Holders || got.Current != want.Current {
+		t.Fatalf("after the re-run: %d holders of %d contracts, want %d of %d", got.Holders, got.Current, want.Holders, want.Current)
+	}
+
+	// r2 ended cleanly: its contracts are trusted and skipped.
+	truncate("contract_holders")
+	ingestFile(t, st, path, Options{RunID: "r3"})
+	if got := stats(t, st); got.Holders != 0 {
+		t.Fatalf("re-run over a clean run wrote %d holders again, want 0", got.Holders)
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // MemoryLimit is the soft memory limit that LimitMemory sets. With
 // batches of BatchSize records the live heap of an ingestion stays near
-// 150 MB whatever the input's size; the default collector would let the
+// 100 MB whatever the input's size; the default collector would let the
 // heap grow to twice that before collecting (peak RSS ~300 MB), the limit
 // makes it collect earlier near the limit (~230 MB) for a few percent
 // more GC CPU. It is soft: a heap that needs more still gets it.

@@ -113,8 +113,15 @@ func (t *rawTee) finish() error {
 		SHA256: hex.EncodeToString(t.whole.Sum(nil)), Body: t.list.String()})
 }
 
+// rawChunksPerCommit is how many chunks a raw stream sends before it is
+// committed: the server holds them until then.
+const rawChunksPerCommit = 16
+
 // storeRaw writes the chunks it receives, skipping those already stored.
 func storeRaw(ctx context.Context, st *store.Store, in <-chan rawChunk) error {
+	rs := st.NewRawStream()
+	defer rs.Abort()
+	sent := 0
 	for c := range in {
 		ok, err := st.RawDocumentStored(ctx, c.doc.Source, c.doc.DocKey, c.doc.SHA256)
 		if err != nil {
@@ -123,9 +130,15 @@ func storeRaw(ctx context.Context, st *store.Store, in <-chan rawChunk) error {
 		if ok {
 			continue
 		}
-		if err := st.WriteRawDocuments(ctx, []store.RawDocument{c.doc}); err != nil {
+		if err := rs.Write(ctx, c.doc); err != nil {
 			return err
 		}
+		if sent++; sent == rawChunksPerCommit {
+			if err := rs.Commit(); err != nil {
+				return err
+			}
+			sent = 0
+		}
 	}
-	return nil
+	return rs.Commit()
 }
