@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -120,16 +121,17 @@ type ContractState struct {
 	Version       uint64
 	ContentHash   uint64
 	PartitionYear uint16
-	RunID         string
+	RunIDs        []string // the runs that wrote this version (more than one until merged)
 }
 
-// lookupQuery reads the current state of the contracts among a set of key
-// hashes, sent as an external table (lookup_keys): parsing an IN list of
-// 10 000 literals was most of what a look-up cost the server. PREWHERE
-// scans only key_hash; the other columns are read for the matching rows.
-const lookupQuery = `SELECT key_hash, max(version), argMax(content_hash, version),
-	argMax(partition_year, version), argMax(run_id, version)
-FROM contracts PREWHERE key_hash IN lookup_keys GROUP BY key_hash`
+// lookupQuery reads the rows of the contracts among a set of key hashes,
+// sent as an external table (lookup_keys): parsing an IN list of 10 000
+// literals was most of what a look-up cost the server. PREWHERE scans
+// only key_hash; the other columns are read for the matching rows. The
+// rows of one contract are reduced here, not by GROUP BY: every run that
+// wrote the current version counts (see ContractState).
+const lookupQuery = `SELECT key_hash, version, content_hash, partition_year, run_id
+FROM contracts PREWHERE key_hash IN lookup_keys`
 
 // ContractStates returns the stored state of the contracts whose key
 // hashes are given (absent keys are not in the map). Call it with batches
@@ -158,11 +160,20 @@ func (s *Store) ContractStates(ctx context.Context, keys []uint64) (map[uint64]C
 	defer rows.Close()
 	for rows.Next() {
 		var k uint64
-		var st ContractState
-		if err := rows.Scan(&k, &st.Version, &st.ContentHash, &st.PartitionYear, &st.RunID); err != nil {
+		var r ContractState
+		var run string
+		if err := rows.Scan(&k, &r.Version, &r.ContentHash, &r.PartitionYear, &run); err != nil {
 			return nil, fmt.Errorf("look up contracts: %w", err)
 		}
-		out[k] = st
+		st, ok := out[k]
+		switch {
+		case !ok || r.Version > st.Version:
+			r.RunIDs = []string{run}
+			out[k] = r
+		case r.Version == st.Version && !slices.Contains(st.RunIDs, run):
+			st.RunIDs = append(st.RunIDs, run)
+			out[k] = st
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("look up contracts: %w", err)

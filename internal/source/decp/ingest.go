@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -217,7 +218,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	}()
 
 	// Parse workers.
-	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
+	w := &writer{st: st, source: src, runID: opts.RunID, self: []string{opts.RunID}, now: now.UTC().Truncate(time.Second)}
 	var wg sync.WaitGroup
 	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
 	for range workers {
@@ -414,6 +415,10 @@ type writer struct {
 	now    time.Time
 
 	read, new, updated, duplicates, quarantined, repeats int64
+	self                                                 []string // runID alone: the RunIDs of what this run writes
+	// seen holds the keys of the run's input so far: a contract counts
+	// once however many batches carry it.
+	seen map[uint64]struct{}
 	// committed caches which of the runs that wrote the contracts looked
 	// up ended cleanly (store.CommitRun). A run that stopped midway may
 	// have left contracts rows without their side rows: a contract it
@@ -503,6 +508,9 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 	if w.pending == nil {
 		w.pending = make(map[uint64]store.ContractState, CommitRecords)
 	}
+	if w.seen == nil {
+		w.seen = make(map[uint64]struct{}, len(best))
+	}
 	pending := w.pending
 
 	var b store.ContractBatch
@@ -513,13 +521,15 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 	for k, i := range best {
 		it := &items[i]
 		ex, found := states[k]
+		_, again := w.seen[k]
+		w.seen[k] = struct{}{}
 		year := it.year
 		write := false
 		switch {
 		case !found:
 			w.new++
 			write = true
-		case ex.RunID == w.runID: // seen earlier in this run's input
+		case again || slices.Contains(ex.RunIDs, w.runID): // seen earlier in this run's input
 			w.duplicates++
 			w.repeats++
 			year = ex.PartitionYear
@@ -527,7 +537,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		case ex.ContentHash == it.hash:
 			w.duplicates++
 			year = ex.PartitionYear
-			write = !w.committed[ex.RunID] // repair what a run cut short may have left
+			write = !w.trusted(ex) // repair what a run cut short may have left
 		case it.version > ex.Version:
 			w.updated++
 			year = ex.PartitionYear
@@ -538,7 +548,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		}
 		years[k] = year
 		if write {
-			pending[k] = store.ContractState{Version: it.version, ContentHash: it.hash, PartitionYear: year, RunID: w.runID}
+			pending[k] = store.ContractState{Version: it.version, ContentHash: it.hash, PartitionYear: year, RunIDs: w.self}
 			setYear(&it.rows, year)
 			b.Contracts = append(b.Contracts, it.rows.Contracts...)
 			b.Holders = append(b.Holders, it.rows.Holders...)
@@ -582,9 +592,11 @@ func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.Contrac
 	var ids []string
 	asked := map[string]bool{}
 	for _, st := range states {
-		if _, known := w.committed[st.RunID]; !known && !asked[st.RunID] {
-			asked[st.RunID] = true
-			ids = append(ids, st.RunID)
+		for _, id := range st.RunIDs {
+			if _, known := w.committed[id]; !known && !asked[id] {
+				asked[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	found, err := w.st.CommittedRuns(ctx, ids)
@@ -595,6 +607,16 @@ func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.Contrac
 		w.committed[id] = found[id]
 	}
 	return nil
+}
+
+// trusted tells whether a run that ended cleanly wrote this version.
+func (w *writer) trusted(st store.ContractState) bool {
+	for _, id := range st.RunIDs {
+		if w.committed[id] {
+			return true
+		}
+	}
+	return false
 }
 
 func setYear(b *store.ContractBatch, year uint16) {

@@ -272,7 +272,7 @@ func TestRerunRepairsRunCutShort(t *testing.T) {
 
 	// r2 ended cleanly: its contracts are trusted and skipped.
 	truncate("contract_holders")
-	ingestFile(t, st, path, Options{RunID: "r3"})
+	t.Logf("r3: %+v", ingestFile(t, st, path, Options{RunID: "r3"}))
 	if got := stats(t, st); got.Holders != 0 {
 		t.Fatalf("re-run over a clean run wrote %d holders again, want 0", got.Holders)
 	}
