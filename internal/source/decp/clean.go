@@ -3,6 +3,8 @@ package decp
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 )
@@ -207,8 +209,35 @@ func parseNumber(s string) (float64, bool) {
 }
 
 // fold lowers s and strips the French accents and typographic apostrophes,
-// for matching spellings.
+// for matching spellings. The values folded (kinds, procedures, place
+// code types, considerations) are a few spellings repeated by every
+// record: the short ones are folded once (folding them was a twentieth of
+// the ingestion's time).
 func fold(s string) string {
+	if len(s) > maxFoldedLen {
+		return foldText(s)
+	}
+	if f, ok := folded.Load(s); ok {
+		return f.(string)
+	}
+	f := foldText(s)
+	if foldedCount.Add(1) <= maxFolded {
+		folded.Store(strings.Clone(s), f) // s is a substring of its record: keep a copy
+	}
+	return f
+}
+
+const (
+	maxFoldedLen = 128
+	maxFolded    = 4096 // bounds the memo against free text in these fields
+)
+
+var (
+	folded      sync.Map // string → its fold
+	foldedCount atomic.Int64
+)
+
+func foldText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -439,8 +440,14 @@ func (w *writer) commit(cs *store.ContractStream) error {
 	return nil
 }
 
+// position is "record N, byte B" (without fmt: it is made for every record).
 func position(r *rawRecord) string {
-	return fmt.Sprintf("record %d, byte %d", r.index, r.offset)
+	b := make([]byte, 0, 40)
+	b = append(b, "record "...)
+	b = strconv.AppendInt(b, r.index, 10)
+	b = append(b, ", byte "...)
+	b = strconv.AppendInt(b, r.offset, 10)
+	return string(b)
 }
 
 const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
