@@ -21,7 +21,7 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 	enc := json.NewEncoder(bw)
 	now := time.Now().UTC().Truncate(time.Second)
 	wr := &writer{source: source, runID: "flatten", now: now}
-	keys := make(map[string]string)
+	dec := newTreeDecoder()
 	err := openDocuments(r, source, func(d document) error {
 		br, ok := d.r.(*bufio.Reader)
 		if !ok {
@@ -33,7 +33,7 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 		}
 		emit := func(rec rawRecord) error {
 			rec.origin, rec.format = d.name, format
-			it := parseOne(rec, now, keys)
+			it := parseOne(rec, now, dec)
 			if it.err != nil {
 				return nil
 			}

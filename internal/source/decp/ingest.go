@@ -226,11 +226,11 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			keys := make(map[string]string)
+			dec := newTreeDecoder()
 			for chunk := range chunks {
 				items := make([]item, len(chunk))
 				for i := range chunk {
-					items[i] = parseOne(chunk[i], now, keys)
+					items[i] = parseOne(chunk[i], now, dec)
 					w.prepare(&items[i])
 				}
 				select {
@@ -335,10 +335,10 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	return sum, nil
 }
 
-// parseOne decodes and maps one record. keys is the worker's table of
-// interned object keys (see decodeTree). The record's text becomes one
-// string, which the tree's strings and the raw document share.
-func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
+// parseOne decodes and maps one record. dec is the worker's decoder (nil:
+// one for this record); the tree is released once mapped. The record's
+// text becomes one string, which the contract's strings share.
+func parseOne(rec rawRecord, now time.Time, dec *treeDecoder) item {
 	it := item{rec: rec}
 	if rec.err != nil {
 		it.err = rec.err
@@ -348,7 +348,12 @@ func parseOne(rec rawRecord, now time.Time, keys map[string]string) item {
 	if tree == nil {
 		it.text = rec.text
 		var err error
-		if tree, err = decodeTree(it.text, keys); err != nil {
+		if dec == nil {
+			dec = &treeDecoder{}
+		}
+		tree, err = dec.decode(it.text)
+		defer dec.release()
+		if err != nil {
 			it.err = treeError(err)
 			return it
 		}

@@ -5,23 +5,41 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
 // decodeTree reads one record's JSON text into the generic tree that
-// parseRecord maps (map[string]any, []any, string, float64, bool, nil),
-// exactly as encoding/json would, several times faster: strings without
-// escapes are substrings of text (no copy), object keys are interned. Any
-// input it does not accept goes to encoding/json, so that accepted trees
-// and error messages are encoding/json's own.
+// parseRecord maps (*object, []any, string, float64, bool, nil), as
+// encoding/json would read it (with objects for maps), several times
+// faster: strings without escapes are substrings of text (no copy),
+// object keys are interned. Any input it does not accept goes to
+// encoding/json, so that accepted trees and error messages are
+// encoding/json's own.
 func decodeTree(text string, keys map[string]string) (any, error) {
-	stack := memberStacks.Get().(*[]member)
-	p := treeParser{s: text, keys: keys, kv: (*stack)[:0]}
+	d := treeDecoder{keys: keys}
+	return d.decode(text)
+}
+
+// treeDecoder decodes records one at a time; each parse worker has one,
+// whose arena holds the current record's tree (release frees it).
+type treeDecoder struct {
+	keys  map[string]string
+	arena *treeArena // nil: trees are allocated one by one
+	kv    []member   // members of the objects being read
+	vs    []any      // items of the lists being read
+}
+
+func newTreeDecoder() *treeDecoder {
+	return &treeDecoder{keys: make(map[string]string), arena: &treeArena{}}
+}
+
+func (d *treeDecoder) decode(text string) (any, error) {
+	p := treeParser{s: text, keys: d.keys, kv: d.kv[:0], vs: d.vs[:0], arena: d.arena}
 	v, ok := p.value()
-	clear(p.kv[:cap(p.kv)]) // drop the references to this record's values
-	*stack = p.kv[:0]
-	memberStacks.Put(stack)
+	// Keep the stacks for the next record, without its values.
+	clear(p.kv[:cap(p.kv)])
+	clear(p.vs[:cap(p.vs)])
+	d.kv, d.vs = p.kv[:0], p.vs[:0]
 	if ok {
 		p.ws()
 		ok = p.i == len(p.s)
@@ -31,24 +49,29 @@ func decodeTree(text string, keys map[string]string) (any, error) {
 		if err := json.Unmarshal([]byte(text), &tree); err != nil {
 			return nil, err
 		}
-		return tree, nil
+		return fromStd(tree), nil
 	}
 	return v, nil
 }
 
-// memberStacks keeps the parsers' member stacks from record to record
-// (growing a new one for each record was a seventh of the decoding).
-var memberStacks = sync.Pool{New: func() any { s := make([]member, 0, 64); return &s }}
+// release frees the last record's tree for the next one.
+func (d *treeDecoder) release() {
+	if d != nil {
+		d.arena.release()
+	}
+}
 
 // maxInterned bounds the key table of a worker (keys are few; a record
 // with odd keys must not make it grow without end).
 const maxInterned = 4096
 
 type treeParser struct {
-	s    string
-	i    int
-	keys map[string]string
-	kv   []member // members of the objects being read
+	s     string
+	i     int
+	keys  map[string]string
+	kv    []member // members of the objects being read
+	vs    []any    // items of the lists being read
+	arena *treeArena
 }
 
 func (p *treeParser) ws() {
@@ -105,7 +128,7 @@ func (p *treeParser) object() (any, bool) {
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		return map[string]any{}, true
+		return p.arena.object(nil), true
 	}
 	for {
 		p.ws()
@@ -135,21 +158,13 @@ func (p *treeParser) object() (any, bool) {
 			p.i++
 		case '}':
 			p.i++
-			m := make(map[string]any, len(p.kv)-base)
-			for _, e := range p.kv[base:] {
-				m[e.k] = e.v // a repeated key: the last one wins, as in encoding/json
-			}
-			return m, true
+			return p.arena.object(p.kv[base:]), true
 		default:
 			return nil, false
 		}
 	}
 }
 
-type member struct {
-	k string
-	v any
-}
 
 func (p *treeParser) key() (string, bool) {
 	s, ok := p.str()
@@ -170,18 +185,19 @@ func (p *treeParser) key() (string, bool) {
 
 func (p *treeParser) array() (any, bool) {
 	p.i++ // [
-	a := make([]any, 0, 4)
+	base := len(p.vs)
+	defer func() { p.vs = p.vs[:base] }()
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return a, true
+		return []any{}, true
 	}
 	for {
 		v, ok := p.value()
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		p.vs = append(p.vs, v)
 		p.ws()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -191,7 +207,7 @@ func (p *treeParser) array() (any, bool) {
 			p.i++
 		case ']':
 			p.i++
-			return a, true
+			return p.arena.list(p.vs[base:]), true
 		default:
 			return nil, false
 		}

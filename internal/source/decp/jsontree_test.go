@@ -16,10 +16,13 @@ func checkTree(t *testing.T, text string) {
 	t.Helper()
 	var want any
 	wantErr := json.Unmarshal([]byte(text), &want)
-	got, err := decodeTree(text, map[string]string{})
+	dec := newTreeDecoder()
+	defer dec.release()
+	got, err := dec.decode(text)
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("decodeTree(%q): error %v, encoding/json: %v", text, err, wantErr)
 	}
+	got = toStd(got)
 	if err == nil && !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeTree(%q) = %#v, encoding/json: %#v", text, got, want)
 	}
@@ -75,4 +78,45 @@ func FuzzDecodeTree(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkTree(t, s) })
+}
+
+// toStd turns a tree of objects into encoding/json's (maps), the last
+// value of a repeated name winning.
+func toStd(v any) any {
+	switch x := v.(type) {
+	case *object:
+		m := make(map[string]any, len(x.members))
+		for _, e := range x.members {
+			m[e.k] = toStd(e.v)
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = toStd(x[i])
+		}
+		return out
+	}
+	return v
+}
+
+// A repeated name counts once, with its last value; only() sees through
+// a wrapper object however often its one name is repeated.
+func TestObjectRepeatedNames(t *testing.T) {
+	dec := newTreeDecoder()
+	tree, err := dec.decode(`{"titulaire":{"id":"1"},"titulaire":{"id":"2"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := tree.(*object)
+	inner, ok := o.only("titulaire")
+	if !ok || inner.(*object).get("id") != "2" {
+		t.Fatalf("only(titulaire) = %v, %v; want the last one", inner, ok)
+	}
+	if _, ok := o.only("x"); ok {
+		t.Fatal("only(x) found a name the object does not have")
+	}
+	if got := list(tree, "titulaire"); len(got) != 1 || got[0].(*object).get("id") != "2" {
+		t.Fatalf("list through a repeated wrapper = %v", got)
+	}
 }

@@ -18,12 +18,13 @@ func BenchmarkParseRecords(b *testing.B) {
 	recs := benchRecords(b, 2000)
 	w := &writer{source: "bench", runID: "bench", now: time.Now().UTC().Truncate(time.Second)}
 	b.Run("decode", func(b *testing.B) {
-		keys := map[string]string{}
+		dec := newTreeDecoder()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			if _, err := decodeTree(recs[i%len(recs)].text, keys); err != nil {
+			if _, err := dec.decode(recs[i%len(recs)].text); err != nil {
 				b.Fatal(err)
 			}
+			dec.release()
 		}
 	})
 	b.Run("decode-encoding-json", func(b *testing.B) {
@@ -36,10 +37,10 @@ func BenchmarkParseRecords(b *testing.B) {
 		}
 	})
 	b.Run("parse+rows", func(b *testing.B) {
-		keys := map[string]string{}
+		dec := newTreeDecoder()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			it := parseOne(recs[i%len(recs)], w.now, keys)
+			it := parseOne(recs[i%len(recs)], w.now, dec)
 			if it.err != nil {
 				b.Fatal(it.err)
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// A record is read into a generic tree first (map[string]any, []any,
+// A record is read into a generic tree first (*object, []any,
 // string, float64, bool, nil — from JSON or from XML alike) and then into
 // a Contract by one mapping that accepts every variant real files carry:
 // wrapper objects or flat lists, singular names at top level, lists of
@@ -36,7 +36,7 @@ var fields2022 = []string{"considerationsSociales", "considerationsEnvironnement
 // parseRecord maps one record tree to a Contract. kindHint is the kind
 // the envelope tells ("" when it does not). now is the day of ingestion.
 func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract, error) {
-	m, ok := tree.(map[string]any)
+	m, ok := tree.(*object)
 	if !ok {
 		return nil, bad("record is a %s, not an object", typeName(tree))
 	}
@@ -46,13 +46,13 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	// Kind: envelope, then _type, then the buyer's field name.
 	c.Kind = kindHint
 	if c.Kind == "" {
-		t := fold(scalar(m["_type"]))
+		t := fold(scalar(m.get("_type")))
 		switch {
 		case strings.Contains(t, "concession"):
 			c.Kind = KindConcession
 		case t != "":
 			c.Kind = KindMarche
-		case m["autoriteConcedante"] != nil || m["concessionnaires"] != nil || m["valeurGlobale"] != nil:
+		case m.get("autoriteConcedante") != nil || m.get("concessionnaires") != nil || m.get("valeurGlobale") != nil:
 			c.Kind = KindConcession
 		default:
 			c.Kind = KindMarche
@@ -63,7 +63,7 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		c.SchemaVersion = Schema2022
 	} else {
 		for _, f := range fields2022 {
-			if _, ok := m[f]; ok {
+			if _, ok := m.lookup(f); ok {
 				c.SchemaVersion = Schema2022
 				break
 			}
@@ -71,23 +71,23 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	}
 
 	// Identity.
-	id, err := scalarStrict(m["id"], "id")
+	id, err := scalarStrict(m.get("id"), "id")
 	if err != nil {
 		return nil, err
 	}
 	c.ID = strings.TrimSpace(id)
-	buyer := m["acheteur"]
+	buyer := m.get("acheteur")
 	if buyer == nil {
-		buyer = m["autoriteConcedante"]
+		buyer = m.get("autoriteConcedante")
 	}
 	switch b := buyer.(type) {
-	case map[string]any:
-		sid, err := scalarStrict(b["id"], "acheteur.id")
+	case *object:
+		sid, err := scalarStrict(b.get("id"), "acheteur.id")
 		if err != nil {
 			return nil, err
 		}
 		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(sid))
-		c.Buyer.Name = scalar(b["nom"])
+		c.Buyer.Name = scalar(b.get("nom"))
 	case string:
 		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(b))
 	case nil:
@@ -108,51 +108,51 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	if len(c.Buyer.SIRET) >= 9 && allDigits(c.Buyer.SIRET[:9]) {
 		c.Buyer.SIREN = c.Buyer.SIRET[:9]
 	}
-	c.UID = strings.TrimSpace(scalar(m["uid"]))
+	c.UID = strings.TrimSpace(scalar(m.get("uid")))
 	if c.UID == "" {
 		c.UID = c.Buyer.SIRET + c.ID
 	}
 
-	c.Nature = scalar(m["nature"])
-	c.Object = scalar(m["objet"])
-	if cpv, f := normCPV(scalar(m["codeCPV"])); f != "" {
+	c.Nature = scalar(m.get("nature"))
+	c.Object = scalar(m.get("objet"))
+	if cpv, f := normCPV(scalar(m.get("codeCPV"))); f != "" {
 		flags.add(f)
 		c.CPV = cpv
 	} else {
 		c.CPV = cpv
 	}
-	if p, known := procedure(scalar(m["procedure"])); known {
+	if p, known := procedure(scalar(m.get("procedure"))); known {
 		c.Procedure = p
 	} else {
 		c.Procedure = p
 		flags.add(FlagProcedureOther)
 	}
-	if le, ok := m["lieuExecution"].(map[string]any); ok {
-		c.Place.Code = scalar(le["code"])
-		c.Place.CodeType = scalar(le["typeCode"])
-		c.Place.Name = scalar(le["nom"])
+	if le, ok := m.get("lieuExecution").(*object); ok {
+		c.Place.Code = scalar(le.get("code"))
+		c.Place.CodeType = scalar(le.get("typeCode"))
+		c.Place.Name = scalar(le.get("nom"))
 		derivePlace(&c.Place)
 	}
-	c.InitialDurationMonths = duration(m["dureeMois"], &flags)
+	c.InitialDurationMonths = duration(m.get("dureeMois"), &flags)
 	c.DurationMonths = c.InitialDurationMonths
 
-	notif := m["dateNotification"]
+	notif := m.get("dateNotification")
 	if notif == nil {
-		notif = m["dateSignature"]
+		notif = m.get("dateSignature")
 	}
 	c.NotificationDate = date(notif, &flags)
-	c.PublicationDate = date(m["datePublicationDonnees"], &flags)
+	c.PublicationDate = date(m.get("datePublicationDonnees"), &flags)
 
-	amountField := m["montant"]
+	amountField := m.get("montant")
 	if c.Kind == KindConcession || amountField == nil {
-		if v, ok := m["valeurGlobale"]; ok {
+		if v, ok := m.lookup("valeurGlobale"); ok {
 			amountField = v
 		}
 	}
 	c.InitialAmount = amount(amountField, &flags)
 	c.Amount = c.InitialAmount
 
-	c.PriceForm = scalar(m["formePrix"])
+	c.PriceForm = scalar(m.get("formePrix"))
 	c.Techniques = strList(first(m, "techniques", "technique"), "technique")
 	c.Modalities = strList(first(m, "modalitesExecution", "modaliteExecution"), "modaliteExecution")
 
@@ -160,48 +160,48 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	c.InitialHolders = holders(holderField, &flags)
 	c.Holders = c.InitialHolders
 
-	for i, e := range list(m["modifications"], "modification") {
-		mm, ok := e.(map[string]any)
+	for i, e := range list(m.get("modifications"), "modification") {
+		mm, ok := e.(*object)
 		if !ok {
 			continue
 		}
-		md := Modification{ID: scalar(mm["id"])}
+		md := Modification{ID: scalar(mm.get("id"))}
 		if md.ID == "" {
 			md.ID = strconv.Itoa(i + 1)
 		}
-		md.Object = scalar(mm["objetModification"])
+		md.Object = scalar(mm.get("objetModification"))
 		sig := first(mm, "dateNotificationModification", "dateSignatureModification")
 		md.SignatureDate = date(sig, &flags)
-		md.PublicationDate = date(mm["datePublicationDonneesModification"], &flags)
-		amt := mm["montant"]
+		md.PublicationDate = date(mm.get("datePublicationDonneesModification"), &flags)
+		amt := mm.get("montant")
 		if amt == nil {
-			amt = mm["valeurGlobale"]
+			amt = mm.get("valeurGlobale")
 		}
 		if amt != nil {
 			md.Amount = amount(amt, nil)
 		}
-		md.DurationMonths = duration(mm["dureeMois"], nil)
+		md.DurationMonths = duration(mm.get("dureeMois"), nil)
 		md.Holders = holders(first(mm, "titulaires", "concessionnaires"), &flags)
 		c.Modifications = append(c.Modifications, md)
 	}
 	applyModifications(c)
 
-	for i, e := range list(m["actesSousTraitance"], "acteSousTraitance") {
-		am, ok := e.(map[string]any)
+	for i, e := range list(m.get("actesSousTraitance"), "acteSousTraitance") {
+		am, ok := e.(*object)
 		if !ok {
 			continue
 		}
-		st := Subcontract{ID: scalar(am["id"])}
+		st := Subcontract{ID: scalar(am.get("id"))}
 		if st.ID == "" {
 			st.ID = strconv.Itoa(i + 1)
 		}
-		if hs := holders(am["sousTraitant"], nil); len(hs) > 0 {
+		if hs := holders(am.get("sousTraitant"), nil); len(hs) > 0 {
 			st.Subcontractor = hs[0]
 		}
-		st.DurationMonths = duration(am["dureeMois"], nil)
-		st.NotificationDate = date(am["dateNotification"], nil)
-		st.Amount = amount(am["montant"], nil)
-		st.PriceVariation = scalar(am["variationPrix"])
+		st.DurationMonths = duration(am.get("dureeMois"), nil)
+		st.NotificationDate = date(am.get("dateNotification"), nil)
+		st.Amount = amount(am.get("montant"), nil)
+		st.PriceVariation = scalar(am.get("variationPrix"))
 		c.Subcontracts = append(c.Subcontracts, st)
 	}
 
@@ -330,7 +330,7 @@ func given(vals []string) []string {
 
 func typeName(v any) string {
 	switch v.(type) {
-	case map[string]any:
+	case *object:
 		return "object"
 	case []any:
 		return "list"
@@ -347,9 +347,9 @@ func typeName(v any) string {
 }
 
 // first returns the first of names that m has (not null).
-func first(m map[string]any, names ...string) any {
+func first(m *object, names ...string) any {
 	for _, n := range names {
-		if v, ok := m[n]; ok && v != nil {
+		if v := m.get(n); v != nil {
 			return v
 		}
 	}
@@ -376,7 +376,7 @@ func scalar(v any) string {
 // is a record that cannot be read.
 func scalarStrict(v any, name string) (string, error) {
 	switch v.(type) {
-	case map[string]any, []any:
+	case *object, []any:
 		return "", bad("%s is a %s, not a value", name, typeName(v))
 	}
 	return scalar(v), nil
@@ -395,11 +395,9 @@ func list(v any, wrapper string) []any {
 			out = append(out, list(e, wrapper)...)
 		}
 		return out
-	case map[string]any:
-		if len(x) == 1 {
-			if inner, ok := x[wrapper]; ok {
-				return list(inner, wrapper)
-			}
+	case *object:
+		if inner, ok := x.only(wrapper); ok {
+			return list(inner, wrapper)
 		}
 		return []any{x}
 	case string:
@@ -424,16 +422,16 @@ func strList(v any, wrapper string) []string {
 func holders(v any, flags *flagSet) []Holder {
 	var out []Holder
 	for _, e := range list(v, "titulaire") {
-		if mm, ok := e.(map[string]any); ok && len(mm) == 1 {
-			if inner, ok := mm["concessionnaire"]; ok {
+		if mm, ok := e.(*object); ok {
+			if inner, ok := mm.only("concessionnaire"); ok {
 				e = inner
 			}
 		}
-		hm, ok := e.(map[string]any)
+		hm, ok := e.(*object)
 		if !ok {
 			continue
 		}
-		h := Holder{Type: scalar(hm["typeIdentifiant"]), ID: scalar(hm["id"]), Name: scalar(hm["denominationSociale"])}
+		h := Holder{Type: scalar(hm.get("typeIdentifiant")), ID: scalar(hm.get("id")), Name: scalar(hm.get("denominationSociale"))}
 		if h.Type == "" && h.ID == "" && h.Name == "" {
 			continue
 		}

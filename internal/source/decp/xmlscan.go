@@ -87,7 +87,7 @@ func scanXML(r io.Reader, emit func(rawRecord) error) error {
 
 // xmlElement reads the element whose start was read, into a tree.
 func xmlElement(d *xml.Decoder) (any, error) {
-	var obj map[string]any
+	var obj *object
 	var text strings.Builder
 	for {
 		tok, err := d.Token()
@@ -101,17 +101,18 @@ func xmlElement(d *xml.Decoder) (any, error) {
 				return nil, err
 			}
 			if obj == nil {
-				obj = map[string]any{}
+				obj = &object{}
 			}
 			name := t.Name.Local
-			if prev, ok := obj[name]; ok {
-				if l, ok := prev.([]any); ok {
-					obj[name] = append(l, child)
+			// A repeated element makes a list.
+			if i := obj.index(name); i >= 0 {
+				if l, ok := obj.members[i].v.([]any); ok {
+					obj.members[i].v = append(l, child)
 				} else {
-					obj[name] = []any{prev, child}
+					obj.members[i].v = []any{obj.members[i].v, child}
 				}
 			} else {
-				obj[name] = child
+				obj.members = append(obj.members, member{name, child})
 			}
 		case xml.CharData:
 			text.Write(t)
