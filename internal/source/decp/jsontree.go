@@ -165,7 +165,6 @@ func (p *treeParser) object() (any, bool) {
 	}
 }
 
-
 func (p *treeParser) key() (string, bool) {
 	s, ok := p.str()
 	if !ok || p.keys == nil {
