@@ -20,17 +20,31 @@ const (
 // read in the text and the detection row of the contract.
 func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
 	var declared []clause.Evidence
-	for _, v := range c.Considerations.Social {
-		declared = append(declared, considerations.of(v, socialPath)...)
-	}
-	for _, v := range c.Considerations.Environmental {
-		declared = append(declared, considerations.of(v, envPath)...)
+	social, env := c.Considerations.Social, c.Considerations.Environmental
+	if len(social)+len(env) == 1 {
+		// The usual case: one value, whose cached evidence is used as is
+		// (nothing below writes to it).
+		if len(social) == 1 {
+			declared = considerations.of(social[0], socialPath)
+		} else {
+			declared = considerations.of(env[0], envPath)
+		}
+	} else {
+		for _, v := range social {
+			declared = append(declared, considerations.of(v, socialPath)...)
+		}
+		for _, v := range env {
+			declared = append(declared, considerations.of(v, envPath)...)
+		}
 	}
 	var detected clause.Result
 	if c.Object != "" {
 		detected = clause.DetectFields([]clause.Field{{Name: "object", Text: c.Object}})
 	}
-	merged := clause.Merge(declared, detected)
+	evidence := declared
+	if len(detected.Evidence) > 0 || len(detected.Labels) > 0 || len(declared) > 1 {
+		evidence = clause.Merge(declared, detected).Evidence // ordered, de-duplicated
+	}
 
 	row := store.DetectionRow{
 		SubjectKind:     "contract",
@@ -49,9 +63,10 @@ func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, st
 		}
 	}
 	row.DeclaredLabels, row.DeclaredNegative = nonNilStrings(pos), nonNilStrings(neg)
-	for _, e := range merged.Evidence {
-		row.Evidence = append(row.Evidence, store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
-			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative})
+	row.Evidence = make([]store.EvidenceRow, len(evidence))
+	for i, e := range evidence {
+		row.Evidence[i] = store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
+			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative}
 	}
 	return row.DetectedLabels, row
 }
