@@ -208,10 +208,11 @@ var detectionColumns = []string{"subject_kind", "subject_id", "notice_id", "decl
 	"evidence.start", "evidence.end", "evidence.negative", "detector_version", "detected_at", "version"}
 
 // ContractStream writes the batches of one DECP ingestion through one
-// INSERT per table kept open between commits (see stream). Commit makes
-// them visible, the side tables first and the contracts last: a run cut
-// short leaves no contract row without its holders and provenance, so a
-// re-run (which skips the contracts it finds stored) loses nothing.
+// INSERT per table kept open until Commit (see stream), which makes them
+// visible. The tables are committed at once, in no order: a run cut short
+// may leave contracts rows without their side rows whatever the order
+// (ClickHouse 18.16 writes what it received of an INSERT whose connection
+// drops), which the writer's run commits cover (run_commits).
 type ContractStream struct {
 	side      []*stream // holders, modifications, subcontracts, sources, detections
 	contracts *stream
@@ -271,11 +272,13 @@ func (c *ContractStream) WriteContracts(ctx context.Context, rows []ContractRow)
 	return nil
 }
 
-// Commit makes what was sent visible: the side tables, then the contracts.
+// Commit makes what was sent visible. The server writes the tables' parts
+// at once.
 func (c *ContractStream) Commit() error {
-	errs := make([]error, len(c.side))
+	all := append([]*stream{c.contracts}, c.side...)
+	errs := make([]error, len(all))
 	var wg sync.WaitGroup
-	for i, st := range c.side {
+	for i, st := range all {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[i] = st.commit() }()
 	}
@@ -284,7 +287,7 @@ func (c *ContractStream) Commit() error {
 		c.Abort()
 		return err
 	}
-	return c.contracts.commit()
+	return nil
 }
 
 // Abort drops what was sent since the last commit.

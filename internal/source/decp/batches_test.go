@@ -10,16 +10,19 @@ import (
 )
 
 // Batches overlap (a batch is looked up while the previous one's contracts
-// are written): a contract repeated in the next batch must still count as
-// a duplicate, whatever the batch size, and a second run changes nothing.
+// are sent, and while earlier ones are being committed): a contract
+// repeated in a later batch must still count as a duplicate, whatever the
+// batch and commit sizes, the rows stored must be the same, and a second
+// run changes nothing.
 func TestSmallBatchesCountAsOne(t *testing.T) {
 	var in bytes.Buffer
 	if err := decpgen.Generate(&in, 2000, 11); err != nil {
 		t.Fatal(err)
 	}
-	ingestWith := func(batch int) (sums [2][4]int64, contracts uint64) {
-		defer func(n int) { BatchSize = n }(BatchSize)
-		BatchSize = batch
+	type counts struct{ contracts, holders, modifications, sources uint64 }
+	ingestWith := func(batch int, commit int64) (sums [2][4]int64, stored counts) {
+		defer func(n int, c int64) { BatchSize, CommitRecords = n, c }(BatchSize, CommitRecords)
+		BatchSize, CommitRecords = batch, commit
 		st := storetest.New(t)
 		for i := range sums {
 			s, err := Ingest(context.Background(), st, bytes.NewReader(in.Bytes()), "gen.json", Options{})
@@ -28,12 +31,18 @@ func TestSmallBatchesCountAsOne(t *testing.T) {
 			}
 			sums[i] = [4]int64{s.RecordsRead, s.New, s.Updated, s.Duplicates}
 		}
-		return sums, stats(t, st).Current
+		s := stats(t, st)
+		return sums, counts{s.Current, s.Holders, s.Modifications, s.Sources}
 	}
-	want, wantN := ingestWith(100000)
-	got, gotN := ingestWith(37)
-	if got != want || gotN != wantN {
-		t.Fatalf("batches of 37: runs %v, %d contracts; one batch: %v, %d contracts", got, gotN, want, wantN)
+	want, wantN := ingestWith(100000, 100000)
+	for _, c := range []struct {
+		batch  int
+		commit int64
+	}{{37, 100000}, {37, 150}, {500, 700}} {
+		got, gotN := ingestWith(c.batch, c.commit)
+		if got != want || gotN != wantN {
+			t.Fatalf("batches of %d, commits every %d: runs %v, stored %+v; one batch: %v, %+v", c.batch, c.commit, got, gotN, want, wantN)
+		}
 	}
 	if want[0][3] == 0 || want[1][1] != 0 || want[1][2] != 0 {
 		t.Fatalf("counts %v: want duplicates in the input, and nothing new or updated on the second run", want)

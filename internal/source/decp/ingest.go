@@ -267,6 +267,16 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 				inFlight = nil
 			}
 		}
+		// A commit runs while the next batches go to a new stream: the
+		// server writes the parts of one while this process reads on.
+		var committing chan error
+		waitCommit := func() {
+			if committing != nil {
+				fail(<-committing)
+				committing = nil
+				w.committing = nil
+			}
+		}
 		for b := range batches {
 			if writeErr != nil {
 				continue
@@ -284,14 +294,21 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 			go func(done chan<- error) { done <- cs.WriteContracts(ctx, contracts) }(inFlight)
 			if w.uncommitted >= CommitRecords || w.uncommittedBytes >= CommitBytes {
 				wait()
-				if writeErr == nil {
-					fail(w.commit(cs))
+				waitCommit()
+				if writeErr != nil {
+					continue
 				}
+				old := cs
+				cs = st.NewContractStream()
+				w.committing, w.pending, w.uncommitted, w.uncommittedBytes = w.pending, nil, 0, 0
+				committing = make(chan error, 1)
+				go func(done chan<- error) { done <- old.Commit() }(committing)
 			}
 		}
 		wait()
+		waitCommit()
 		if writeErr == nil && ctx.Err() == nil {
-			fail(w.commit(cs))
+			fail(cs.Commit())
 		} else {
 			cs.Abort()
 		}
@@ -431,18 +448,10 @@ type writer struct {
 	// wrote is written again, as a duplicate, rather than skipped.
 	committed map[string]bool
 	// pending holds the states of the contracts sent since the last
-	// commit, which the look-up does not see yet.
-	pending                       map[uint64]store.ContractState
+	// commit, and committing those of the commit under way, which the
+	// look-up does not see yet.
+	pending, committing           map[uint64]store.ContractState
 	uncommitted, uncommittedBytes int64 // records and bytes of text sent since the last commit
-}
-
-// commit makes what was sent visible.
-func (w *writer) commit(cs *store.ContractStream) error {
-	if err := cs.Commit(); err != nil {
-		return err
-	}
-	w.pending, w.uncommitted, w.uncommittedBytes = nil, 0, 0
-	return nil
 }
 
 // position is "record N, byte B" (without fmt: it is made for every record).
@@ -501,7 +510,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 
 	keys := make([]uint64, 0, len(best))
 	for k := range best {
-		if _, ok := w.pending[k]; !ok {
+		if _, ok := w.unseen(k); !ok {
 			keys = append(keys, k)
 		}
 	}
@@ -513,7 +522,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		return nil, err
 	}
 	for k := range best {
-		if st, ok := w.pending[k]; ok {
+		if st, ok := w.unseen(k); ok {
 			states[k] = st
 		}
 	}
@@ -619,6 +628,15 @@ func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.Contrac
 		w.committed[id] = found[id]
 	}
 	return nil
+}
+
+// unseen returns the state of a contract sent and not committed yet.
+func (w *writer) unseen(k uint64) (store.ContractState, bool) {
+	if st, ok := w.pending[k]; ok {
+		return st, true
+	}
+	st, ok := w.committing[k]
+	return st, ok
 }
 
 // trusted tells whether a run that ended cleanly wrote this version.

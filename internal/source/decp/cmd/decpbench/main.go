@@ -44,11 +44,13 @@ func main() {
 	format := flag.String("format", decpgen.Format2022, "2022 or 2019")
 	dsn := flag.String("dsn", "", "ClickHouse server (clickhouse://host:port); default a throwaway server")
 	batch := flag.Int("batch", decp.BatchSize, "records per batch")
+	commit := flag.Int64("commit", decp.CommitRecords, "records per commit")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the ingestion (only) to this file")
 	flag.StringVar(&memProfile, "memprofile", "", "write an allocation profile of the ingestion (only) to this file")
 	flag.StringVar(&liveProfile, "liveprofile", "", "write the heap profile taken when the live heap was largest to this file")
 	flag.Parse()
 	decp.BatchSize = *batch
+	decp.CommitRecords = *commit
 	decp.LimitMemory() // as 'vigie ingest decp' does
 	if err := run(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
