@@ -149,8 +149,15 @@ func appendColumn(c driver.BatchColumn, d any) error {
 }
 
 func appendRows[T any](c driver.BatchColumn, rows [][]T) error {
+	var empty any = []T{} // most rows are empty: box it once, not per row
 	for _, r := range rows {
-		if err := c.AppendRow(r); err != nil {
+		var err error
+		if len(r) == 0 {
+			err = c.AppendRow(empty)
+		} else {
+			err = c.AppendRow(r)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -386,42 +386,49 @@ func scalarStrict(v any, name string) (string, error) {
 // list of lists, a wrapper object {"titulaire": ...}, a list of wrapper
 // objects, or a single element.
 func list(v any, wrapper string) []any {
+	var out []any
+	eachItem(v, wrapper, func(e any) { out = append(out, e) })
+	return out
+}
+
+// eachItem calls f with each element of a list field, as list gives them,
+// without making the list.
+func eachItem(v any, wrapper string, f func(any)) {
 	switch x := v.(type) {
 	case nil:
-		return nil
+		return
 	case []any:
-		var out []any
 		for _, e := range x {
-			out = append(out, list(e, wrapper)...)
+			eachItem(e, wrapper, f)
 		}
-		return out
+		return
 	case *object:
 		if inner, ok := x.only(wrapper); ok {
-			return list(inner, wrapper)
+			eachItem(inner, wrapper, f)
+			return
 		}
-		return []any{x}
 	case string:
 		if notGiven(x) {
-			return nil
+			return
 		}
 	}
-	return []any{v}
+	f(v)
 }
 
 // strList is list for lists of values.
 func strList(v any, wrapper string) []string {
 	var out []string
-	for _, e := range list(v, wrapper) {
+	eachItem(v, wrapper, func(e any) {
 		if s := scalar(e); s != "" {
 			out = append(out, s)
 		}
-	}
+	})
 	return out
 }
 
 func holders(v any, flags *flagSet) []Holder {
 	var out []Holder
-	for _, e := range list(v, "titulaire") {
+	eachItem(v, "titulaire", func(e any) {
 		if mm, ok := e.(*object); ok {
 			if inner, ok := mm.only("concessionnaire"); ok {
 				e = inner
@@ -429,11 +436,11 @@ func holders(v any, flags *flagSet) []Holder {
 		}
 		hm, ok := e.(*object)
 		if !ok {
-			continue
+			return
 		}
 		h := Holder{Type: scalar(hm.get("typeIdentifiant")), ID: scalar(hm.get("id")), Name: scalar(hm.get("denominationSociale"))}
 		if h.Type == "" && h.ID == "" && h.Name == "" {
-			continue
+			return
 		}
 		if strings.EqualFold(h.Type, "SIRET") {
 			h.ID = cleanSiret(h.ID)
@@ -442,7 +449,7 @@ func holders(v any, flags *flagSet) []Holder {
 			}
 		}
 		out = append(out, h)
-	}
+	})
 	return out
 }
 
