@@ -9,7 +9,8 @@ import (
 )
 
 // decodeTree reads one record's JSON text into the generic tree that
-// parseRecord maps (*object, []any, string, float64, bool, nil), as
+// parseRecord maps (*object, lists, strings, numbers, bool, nil; see
+// treeArena for the pointer forms), as
 // encoding/json would read it (with objects for maps), several times
 // faster: strings without escapes are substrings of text (no copy),
 // object keys are interned. Any input it does not accept goes to
@@ -97,7 +98,7 @@ func (p *treeParser) value() (any, bool) {
 		return p.array()
 	case c == '"':
 		s, ok := p.str()
-		return s, ok
+		return p.arena.str(s), ok
 	case c == 't':
 		return true, p.lit("true")
 	case c == 'f':
@@ -189,7 +190,7 @@ func (p *treeParser) array() (any, bool) {
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return []any{}, true
+		return p.arena.list(nil), true
 	}
 	for {
 		v, ok := p.value()
@@ -399,7 +400,7 @@ func (p *treeParser) number() (any, bool) {
 		return nil, false // out of range: encoding/json tells why
 	}
 	p.i = j
-	return f, true
+	return p.arena.num(f), true
 }
 
 // treeError is the quarantine reason of a record that is not JSON.

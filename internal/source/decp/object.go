@@ -98,14 +98,21 @@ func fromStd(v any) any {
 	return v
 }
 
-// treeArena holds the objects and lists of one record's tree at a time:
-// a parse worker reuses it from record to record (release), so a record
-// costs no allocations for them once the arena has grown. Nothing of a
-// tree may outlive the record: a Contract keeps strings, never nodes.
+// treeArena holds the nodes of one record's tree at a time: a parse
+// worker reuses it from record to record (release), so a record costs no
+// allocations for them once the arena has grown. Its strings, numbers
+// and lists are given as pointers into the arena (*string, *float64,
+// *[]any): putting a string or a list in an interface copies it to the
+// heap, a pointer does not (asString, asNumber and asList read either
+// form). Nothing of a tree may outlive the record: a Contract keeps
+// strings, never nodes.
 type treeArena struct {
 	objects []object
 	members []member
 	items   []any
+	lists   [][]any
+	strs    []string
+	nums    []float64
 }
 
 func (a *treeArena) object(ms []member) *object {
@@ -124,7 +131,7 @@ func (a *treeArena) object(ms []member) *object {
 	return &a.objects[len(a.objects)-1]
 }
 
-func (a *treeArena) list(vs []any) []any {
+func (a *treeArena) list(vs []any) any {
 	if a == nil {
 		return append(make([]any, 0, len(vs)), vs...)
 	}
@@ -133,7 +140,65 @@ func (a *treeArena) list(vs []any) []any {
 	}
 	start := len(a.items)
 	a.items = append(a.items, vs...)
-	return a.items[start:len(a.items):len(a.items)]
+	return grow(&a.lists, a.items[start:len(a.items):len(a.items)])
+}
+
+func (a *treeArena) str(s string) any {
+	if a == nil {
+		return s
+	}
+	return grow(&a.strs, s)
+}
+
+func (a *treeArena) num(f float64) any {
+	if a == nil {
+		return f
+	}
+	return grow(&a.nums, f)
+}
+
+// grow appends v to an arena slice and returns a pointer to it; a full
+// slice is replaced by a larger one (what points into the old one stays
+// valid).
+func grow[T any](s *[]T, v T) *T {
+	if len(*s) == cap(*s) {
+		*s = make([]T, 0, max(2*cap(*s), 64))
+	}
+	*s = append(*s, v)
+	return &(*s)[len(*s)-1]
+}
+
+// asString reads a string of a tree (string or *string).
+func asString(v any) (string, bool) {
+	switch x := v.(type) {
+	case *string:
+		return *x, true
+	case string:
+		return x, true
+	}
+	return "", false
+}
+
+// asNumber reads a number of a tree (float64 or *float64).
+func asNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case *float64:
+		return *x, true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// asList reads a list of a tree ([]any or *[]any).
+func asList(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case *[]any:
+		return *x, true
+	case []any:
+		return x, true
+	}
+	return nil, false
 }
 
 // release makes the arena's room free for the next record, dropping the
@@ -145,5 +210,7 @@ func (a *treeArena) release() {
 	clear(a.objects)
 	clear(a.members)
 	clear(a.items)
-	a.objects, a.members, a.items = a.objects[:0], a.members[:0], a.items[:0]
+	clear(a.lists)
+	clear(a.strs)
+	a.objects, a.members, a.items, a.lists, a.strs, a.nums = a.objects[:0], a.members[:0], a.items[:0], a.lists[:0], a.strs[:0], a.nums[:0]
 }

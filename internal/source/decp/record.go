@@ -80,6 +80,9 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	if buyer == nil {
 		buyer = m.get("autoriteConcedante")
 	}
+	if s, ok := asString(buyer); ok {
+		buyer = s
+	}
 	switch b := buyer.(type) {
 	case *object:
 		sid, err := scalarStrict(b.get("id"), "acheteur.id")
@@ -332,11 +335,11 @@ func typeName(v any) string {
 	switch v.(type) {
 	case *object:
 		return "object"
-	case []any:
+	case []any, *[]any:
 		return "list"
-	case string:
+	case string, *string:
 		return "string"
-	case float64:
+	case float64, *float64:
 		return "number"
 	case bool:
 		return "boolean"
@@ -358,11 +361,13 @@ func first(m *object, names ...string) any {
 
 // scalar returns a scalar value as trimmed text ("" for null, objects, lists).
 func scalar(v any) string {
-	switch x := v.(type) {
-	case string:
+	if x, ok := asString(v); ok {
 		return strings.TrimSpace(x)
-	case float64:
+	}
+	if x, ok := asNumber(v); ok {
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	switch x := v.(type) {
 	case bool:
 		if x {
 			return "true"
@@ -376,7 +381,7 @@ func scalar(v any) string {
 // is a record that cannot be read.
 func scalarStrict(v any, name string) (string, error) {
 	switch v.(type) {
-	case *object, []any:
+	case *object, []any, *[]any:
 		return "", bad("%s is a %s, not a value", name, typeName(v))
 	}
 	return scalar(v), nil
@@ -394,23 +399,23 @@ func list(v any, wrapper string) []any {
 // eachItem calls f with each element of a list field, as list gives them,
 // without making the list.
 func eachItem(v any, wrapper string, f func(any)) {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return
-	case []any:
-		for _, e := range x {
+	}
+	if l, ok := asList(v); ok {
+		for _, e := range l {
 			eachItem(e, wrapper, f)
 		}
 		return
-	case *object:
+	}
+	if x, ok := v.(*object); ok {
 		if inner, ok := x.only(wrapper); ok {
 			eachItem(inner, wrapper, f)
 			return
 		}
-	case string:
-		if notGiven(x) {
-			return
-		}
+	}
+	if x, ok := asString(v); ok && notGiven(x) {
+		return
 	}
 	f(v)
 }
@@ -472,19 +477,18 @@ func date(v any, flags *flagSet) *time.Time {
 // value is absent or a "not given" marker, ok false when it is no finite
 // number.
 func number(v any) (x float64, given, ok bool) {
-	switch a := v.(type) {
-	case float64:
-		x = a
-	case string:
+	if n, isNum := asNumber(v); isNum {
+		x = n
+	} else if a, isStr := asString(v); isStr {
 		if notGiven(a) {
 			return 0, false, false
 		}
 		if x, ok = parseNumber(a); !ok {
 			return 0, true, false
 		}
-	case nil:
+	} else if v == nil {
 		return 0, false, false
-	default:
+	} else {
 		return 0, true, false
 	}
 	return x, true, !math.IsNaN(x) && !math.IsInf(x, 0)
