@@ -182,7 +182,11 @@ func atoi(s string) (int, bool) {
 // notGiven tells the values that mean "not given": empty, "NC" (non
 // communiqué), "null", "N/A".
 func notGiven(s string) bool {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
+	s = strings.TrimSpace(s)
+	if len(s) > len("NON COMMUNIQUÉ") {
+		return false // every value but the markers (without upper-casing it)
+	}
+	switch strings.ToUpper(s) {
 	case "", "NC", "N.C.", "NULL", "N/A", "NA", "NON COMMUNIQUE", "NON COMMUNIQUÉ":
 		return true
 	}

@@ -114,6 +114,7 @@ type item struct {
 	rec     rawRecord
 	text    string    // the record's text (JSON; XML re-encoded as JSON)
 	size    int       // its length
+	pos     string    // position(&rec), once parsed
 	c       *Contract // dropped once the rows are built (prepare)
 	err     error
 	key     uint64
@@ -595,7 +596,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 			continue
 		}
 		b.Sources = append(b.Sources, store.ContractSourceRow{UID: it.uid, BuyerSiret: it.siret, ContractID: it.id,
-			Source: w.source, Origin: it.rec.origin, Position: position(&it.rec), PublicationDate: it.published,
+			Source: w.source, Origin: it.rec.origin, Position: it.pos, PublicationDate: it.published,
 			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
 	}
 	if err := cs.WriteSideRows(ctx, &b); err != nil {
@@ -668,6 +669,7 @@ func setYear(b *store.ContractBatch, year uint16) {
 func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 	c := it.c
 	pos := position(&it.rec)
+	it.pos = pos
 	detected, det := detect(c, c.UID, it.version, w.now)
 	var cpvDiv string
 	if len(c.CPV) >= 2 {
@@ -729,12 +731,14 @@ func cpvTheme(cpv string) string {
 }
 
 func u8(b *bool) *uint8 {
-	if b == nil {
+	switch {
+	case b == nil:
 		return nil
+	case *b:
+		return &flagTrue
 	}
-	v := uint8(0)
-	if *b {
-		v = 1
-	}
-	return &v
+	return &flagFalse
 }
+
+// The values the declared_* pointers share (the rows only read them).
+var flagFalse, flagTrue uint8 = 0, 1
