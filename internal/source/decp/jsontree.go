@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -12,30 +11,29 @@ import (
 // parseRecord maps (*object, lists, strings, numbers, bool, nil; see
 // treeArena for the pointer forms), as
 // encoding/json would read it (with objects for maps), several times
-// faster: strings without escapes are substrings of text (no copy),
-// object keys are interned. Any input it does not accept goes to
+// faster: strings without escapes (values and keys) are substrings of
+// text, not copies. Any input it does not accept goes to
 // encoding/json, so that accepted trees and error messages are
 // encoding/json's own.
-func decodeTree(text string, keys map[string]string) (any, error) {
-	d := treeDecoder{keys: keys}
+func decodeTree(text string) (any, error) {
+	var d treeDecoder
 	return d.decode(text)
 }
 
 // treeDecoder decodes records one at a time; each parse worker has one,
 // whose arena holds the current record's tree (release frees it).
 type treeDecoder struct {
-	keys  map[string]string
 	arena *treeArena // nil: trees are allocated one by one
 	kv    []member   // members of the objects being read
 	vs    []any      // items of the lists being read
 }
 
 func newTreeDecoder() *treeDecoder {
-	return &treeDecoder{keys: make(map[string]string), arena: &treeArena{}}
+	return &treeDecoder{arena: &treeArena{}}
 }
 
 func (d *treeDecoder) decode(text string) (any, error) {
-	p := treeParser{s: text, keys: d.keys, kv: d.kv[:0], vs: d.vs[:0], arena: d.arena}
+	p := treeParser{s: text, kv: d.kv[:0], vs: d.vs[:0], arena: d.arena}
 	v, ok := p.value()
 	// Keep the stacks for the next record, without its values.
 	clear(p.kv[:cap(p.kv)])
@@ -62,14 +60,9 @@ func (d *treeDecoder) release() {
 	}
 }
 
-// maxInterned bounds the key table of a worker (keys are few; a record
-// with odd keys must not make it grow without end).
-const maxInterned = 4096
-
 type treeParser struct {
 	s     string
 	i     int
-	keys  map[string]string
 	kv    []member // members of the objects being read
 	vs    []any    // items of the lists being read
 	arena *treeArena
@@ -166,22 +159,9 @@ func (p *treeParser) object() (any, bool) {
 	}
 }
 
-func (p *treeParser) key() (string, bool) {
-	s, ok := p.str()
-	if !ok || p.keys == nil {
-		return s, ok
-	}
-	if k, found := p.keys[s]; found {
-		return k, true
-	}
-	if len(p.keys) < maxInterned {
-		// Keep a copy of the key, not a substring pinning the record.
-		k := strings.Clone(s)
-		p.keys[k] = k
-		return k, true
-	}
-	return s, true
-}
+// key reads an object's key. Keys are not interned: like the values,
+// they live as long as the record's tree and are only compared.
+func (p *treeParser) key() (string, bool) { return p.str() }
 
 func (p *treeParser) array() (any, bool) {
 	p.i++ // [
