@@ -133,6 +133,38 @@ type ContractState struct {
 const lookupQuery = `SELECT key_hash, version, content_hash, partition_year, run_id
 FROM contracts PREWHERE key_hash IN lookup_keys`
 
+// ContractKeys returns the key hashes of the stored contracts, sorted and
+// distinct, when there are at most max of them (ok false otherwise): an
+// ingestion looks up only the keys it may find (the others are new), and
+// into an empty store, not at all. 8 bytes a contract.
+func (s *Store) ContractKeys(ctx context.Context, max int) (keys []uint64, ok bool, err error) {
+	var n uint64
+	if err := s.conn.QueryRow(withTimeout(ctx, 120), `SELECT count() FROM contracts`).Scan(&n); err != nil {
+		return nil, false, fmt.Errorf("count contracts: %w", err)
+	}
+	if n > uint64(max) {
+		return nil, false, nil
+	}
+	rows, err := s.conn.Query(withTimeout(ctx, 600), `SELECT key_hash FROM contracts`)
+	if err != nil {
+		return nil, false, fmt.Errorf("read contract keys: %w", err)
+	}
+	defer rows.Close()
+	keys = make([]uint64, 0, n)
+	for rows.Next() {
+		var k uint64
+		if err := rows.Scan(&k); err != nil {
+			return nil, false, fmt.Errorf("read contract keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("read contract keys: %w", err)
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys), true, nil
+}
+
 // ContractStates returns the stored state of the contracts whose key
 // hashes are given (absent keys are not in the map). Call it with batches
 // of up to about 50 000 keys.

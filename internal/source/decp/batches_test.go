@@ -20,9 +20,9 @@ func TestSmallBatchesCountAsOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	type counts struct{ contracts, holders, modifications, sources uint64 }
-	ingestWith := func(batch int, commit int64) (sums [2][4]int64, stored counts) {
-		defer func(n int, c int64) { BatchSize, CommitRecords = n, c }(BatchSize, CommitRecords)
-		BatchSize, CommitRecords = batch, commit
+	ingestWith := func(batch int, commit int64, maxKeys int) (sums [2][4]int64, stored counts) {
+		defer func(n int, c int64, k int) { BatchSize, CommitRecords, MaxStoredKeys = n, c, k }(BatchSize, CommitRecords, MaxStoredKeys)
+		BatchSize, CommitRecords, MaxStoredKeys = batch, commit, maxKeys
 		st := storetest.New(t)
 		for i := range sums {
 			s, err := Ingest(context.Background(), st, bytes.NewReader(in.Bytes()), "gen.json", Options{})
@@ -34,14 +34,16 @@ func TestSmallBatchesCountAsOne(t *testing.T) {
 		s := stats(t, st)
 		return sums, counts{s.Current, s.Holders, s.Modifications, s.Sources}
 	}
-	want, wantN := ingestWith(100000, 100000)
+	want, wantN := ingestWith(100000, 100000, -1)
 	for _, c := range []struct {
-		batch  int
-		commit int64
-	}{{37, 100000}, {37, 150}, {500, 700}} {
-		got, gotN := ingestWith(c.batch, c.commit)
+		batch   int
+		commit  int64
+		maxKeys int // -1: every key looked up; else the stored keys are read first
+	}{{37, 100000, -1}, {37, 150, -1}, {500, 700, -1}, {37, 150, 1 << 20}, {500, 700, 1 << 20}} {
+		got, gotN := ingestWith(c.batch, c.commit, c.maxKeys)
 		if got != want || gotN != wantN {
-			t.Fatalf("batches of %d, commits every %d: runs %v, stored %+v; one batch: %v, %+v", c.batch, c.commit, got, gotN, want, wantN)
+			t.Fatalf("batches of %d, commits every %d, stored keys read %v: runs %v, stored %+v; one batch: %v, %+v",
+				c.batch, c.commit, c.maxKeys > 0, got, gotN, want, wantN)
 		}
 	}
 	if want[0][3] == 0 || want[1][1] != 0 || want[1][2] != 0 {

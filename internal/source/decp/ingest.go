@@ -278,6 +278,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 				w.committing = nil
 			}
 		}
+		fail(w.loadStored(ctx))
 		for b := range batches {
 			if writeErr != nil {
 				continue
@@ -440,6 +441,10 @@ type writer struct {
 
 	read, new, updated, duplicates, quarantined, repeats int64
 	self                                                 []string // runID alone: the RunIDs of what this run writes
+	// stored holds the keys of the contracts stored when the run started,
+	// sorted, when storedKnown (see mayBeStored).
+	stored      []uint64
+	storedKnown bool
 	// seen holds the keys of the run's input so far: a contract counts
 	// once however many batches carry it.
 	seen map[uint64]struct{}
@@ -511,7 +516,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 
 	keys := make([]uint64, 0, len(best))
 	for k := range best {
-		if _, ok := w.unseen(k); !ok {
+		if _, ok := w.unseen(k); !ok && w.mayBeStored(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -629,6 +634,35 @@ func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.Contrac
 		w.committed[id] = found[id]
 	}
 	return nil
+}
+
+// MaxStoredKeys bounds the stored contracts whose keys an ingestion reads
+// at its start (8 bytes each): above it, every key is looked up.
+var MaxStoredKeys = 8 << 20
+
+// loadStored reads the keys of the stored contracts (see mayBeStored).
+func (w *writer) loadStored(ctx context.Context) error {
+	keys, ok, err := w.st.ContractKeys(ctx, MaxStoredKeys)
+	if err != nil {
+		return err
+	}
+	w.stored, w.storedKnown = keys, ok
+	return nil
+}
+
+// mayBeStored tells whether a contract may be in the store: its key was
+// there when the run started, or this run has seen it (and may have
+// written and committed it since). Only those are looked up: a contract
+// the store did not have and the run has not seen is new.
+func (w *writer) mayBeStored(k uint64) bool {
+	if !w.storedKnown {
+		return true
+	}
+	if _, ok := w.seen[k]; ok {
+		return true
+	}
+	_, found := slices.BinarySearch(w.stored, k)
+	return found
 }
 
 // unseen returns the state of a contract sent and not committed yet.
