@@ -107,7 +107,7 @@ type DetectionRow struct {
 
 // ContractBatch is everything one batch of DECP records writes.
 type ContractBatch struct {
-	Contracts     []ContractRow
+	Contracts     []*ContractRow
 	Holders       []HolderRow
 	Modifications []ModificationRow
 	Subcontracts  []SubcontractRow
@@ -294,7 +294,7 @@ func (c *ContractStream) WriteSideRows(ctx context.Context, b *ContractBatch) er
 
 // WriteContracts sends the contracts rows of a batch whose side rows were
 // sent (WriteSideRows).
-func (c *ContractStream) WriteContracts(ctx context.Context, rows []ContractRow) error {
+func (c *ContractStream) WriteContracts(ctx context.Context, rows []*ContractRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -347,7 +347,7 @@ func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error 
 	return s.WriteRawDocuments(ctx, b.Raw)
 }
 
-func contractData(rows []ContractRow) []any {
+func contractData(rows []*ContractRow) []any {
 	n := len(rows)
 	str := func() []string { return make([]string, n) }
 	uid, siret, siren, bname, cid := str(), str(), str(), str(), str()
@@ -362,8 +362,7 @@ func contractData(rows []ContractRow) []any {
 	detv := make([]uint32, n)
 	py := make([]uint16, n)
 	at := make([]time.Time, n)
-	for i := range rows {
-		r := &rows[i]
+	for i, r := range rows {
 		uid[i], siret[i], siren[i], bname[i], cid[i], keyHash[i] = r.UID, r.BuyerSiret, r.BuyerSiren, r.BuyerName, r.ContractID, r.KeyHash
 		kind[i], nature[i], object[i], cpv[i], cpvDiv[i], theme[i], proc[i] = r.Kind, r.Nature, r.Object, r.CPV, r.CPVDivision, r.Theme, r.Procedure
 		pcode[i], ptype[i], pname[i], dep[i], reg[i] = r.PlaceCode, r.PlaceCodeType, r.PlaceName, r.Departement, r.Region

@@ -30,7 +30,7 @@ func TestContractStreamCommits(t *testing.T) {
 		b := &store.ContractBatch{}
 		for i := from; i < from+n; i++ {
 			id := fmt.Sprint("c", i)
-			b.Contracts = append(b.Contracts, store.ContractRow{UID: id, BuyerSiret: "21750001600019", ContractID: id, Version: 1, PartitionYear: 2024})
+			b.Contracts = append(b.Contracts, &store.ContractRow{UID: id, BuyerSiret: "21750001600019", ContractID: id, Version: 1, PartitionYear: 2024})
 			b.Holders = append(b.Holders, store.HolderRow{UID: id, BuyerSiret: "21750001600019", ContractID: id, ContractVersion: 1, ID: "h"})
 			b.Sources = append(b.Sources, store.ContractSourceRow{UID: id, BuyerSiret: "21750001600019", ContractID: id, Source: "test"})
 		}

@@ -38,9 +38,8 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 				return nil
 			}
 			wr.prepare(&it)
-			b := it.rows
-			setYear(&b, it.year)
-			return enc.Encode(flatRow(&b.Contracts[0]))
+			setYear(&it, it.year)
+			return enc.Encode(flatRow(&it.contract))
 		}
 		if format == formatXML {
 			err = scanXML(br, emit)

@@ -124,7 +124,8 @@ type item struct {
 	hash           uint64
 	published      *time.Time
 	year           uint16              // notification year, 0 when unknown
-	rows           store.ContractBatch // built by the parse worker; partition_year set by the writer
+	contract       store.ContractRow   // built by the parse worker; partition_year set by the writer
+	rows           store.ContractBatch // the other rows of the contract, likewise
 }
 
 // run is the pipeline: a scanner cuts records out of the documents, parse
@@ -143,7 +144,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	chunks := make(chan []rawRecord, 4)
 	// Small queues: what is in flight is what the process holds.
 	parsed := make(chan []item, 2)
-	batches := make(chan []item)
+	batches := make(chan []*item)
 
 	// Raw documents: the input's bytes, in chunks (rawfile.go).
 	now := time.Now()
@@ -321,15 +322,17 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		}
 	}()
 
-	batch := make([]item, 0, BatchSize)
+	batch := make([]*item, 0, BatchSize)
 	for items := range parsed {
-		batch = append(batch, items...)
+		for i := range items {
+			batch = append(batch, &items[i])
+		}
 		if len(batch) >= BatchSize {
 			select {
 			case batches <- batch:
 			case <-ctx.Done():
 			}
-			batch = make([]item, 0, BatchSize)
+			batch = make([]*item, 0, BatchSize)
 		}
 	}
 	if len(batch) > 0 && ctx.Err() == nil {
@@ -476,16 +479,16 @@ const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
 // side rows, and returns its contracts rows, to be sent once the previous
 // batch's are (run). The contracts sent since the last commit are not
 // visible to the look-up: their states (w.pending) stand in.
-func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []item) ([]store.ContractRow, error) {
+func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []*item) ([]*store.ContractRow, error) {
 	w.read += int64(len(items))
 	w.uncommitted += int64(len(items))
-	for i := range items {
-		w.uncommittedBytes += int64(items[i].size)
+	for _, it := range items {
+		w.uncommittedBytes += int64(it.size)
 	}
 	var quarantine []store.QuarantineRow
 	best := make(map[uint64]int, len(items))
 	for i := range items {
-		it := &items[i]
+		it := items[i]
 		if it.err != nil {
 			body := it.text
 			if body == "" {
@@ -542,11 +545,11 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 
 	var b store.ContractBatch
 	n := len(best)
-	b.Contracts, b.Detections = make([]store.ContractRow, 0, n), make([]store.DetectionRow, 0, n)
+	b.Contracts, b.Detections = make([]*store.ContractRow, 0, n), make([]store.DetectionRow, 0, n)
 	b.Holders = make([]store.HolderRow, 0, n+n/2)
 	years := make(map[uint64]uint16, len(best))
 	for k, i := range best {
-		it := &items[i]
+		it := items[i]
 		ex, found := states[k]
 		_, again := w.seen[k]
 		w.seen[k] = struct{}{}
@@ -576,8 +579,8 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		years[k] = year
 		if write {
 			pending[k] = store.ContractState{Version: it.version, ContentHash: it.hash, PartitionYear: year, RunIDs: w.self}
-			setYear(&it.rows, year)
-			b.Contracts = append(b.Contracts, it.rows.Contracts...)
+			setYear(it, year)
+			b.Contracts = append(b.Contracts, &it.contract)
 			b.Holders = append(b.Holders, it.rows.Holders...)
 			b.Modifications = append(b.Modifications, it.rows.Modifications...)
 			b.Subcontracts = append(b.Subcontracts, it.rows.Subcontracts...)
@@ -596,7 +599,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 	}
 	b.Sources = make([]store.ContractSourceRow, 0, len(items)-len(quarantine))
 	for i := range items {
-		it := &items[i]
+		it := items[i]
 		if it.err != nil {
 			continue
 		}
@@ -684,10 +687,9 @@ func (w *writer) trusted(st store.ContractState) bool {
 	return false
 }
 
-func setYear(b *store.ContractBatch, year uint16) {
-	for i := range b.Contracts {
-		b.Contracts[i].PartitionYear = year
-	}
+func setYear(it *item, year uint16) {
+	it.contract.PartitionYear = year
+	b := &it.rows
 	for i := range b.Holders {
 		b.Holders[i].PartitionYear = year
 	}
@@ -717,7 +719,7 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 	for _, v := range k.Environmental {
 		declaredRaw = append(declaredRaw, "environmental:"+v)
 	}
-	b.Contracts = append(b.Contracts, store.ContractRow{
+	it.contract = store.ContractRow{
 		UID: c.UID, BuyerSiret: c.Buyer.SIRET, BuyerSiren: c.Buyer.SIREN, BuyerName: c.Buyer.Name, ContractID: c.ID,
 		KeyHash: it.key, Kind: c.Kind, Nature: c.Nature, Object: c.Object, CPV: c.CPV, CPVDivision: cpvDiv,
 		Theme: cpvTheme(c.CPV), Procedure: c.Procedure,
@@ -732,7 +734,7 @@ func (w *writer) rows(b *store.ContractBatch, it *item, year uint16) {
 		QualityFlags: c.QualityFlags, SchemaVersion: c.SchemaVersion,
 		Source: w.source, Origin: it.rec.origin, Position: pos,
 		ContentHash: c.ContentHash, PartitionYear: year, Version: it.version, RunID: w.runID, IngestedAt: w.now,
-	})
+	}
 	for i, h := range c.Holders {
 		b.Holders = append(b.Holders, store.HolderRow{UID: c.UID, BuyerSiret: c.Buyer.SIRET, ContractID: c.ID,
 			ContractVersion: it.version, Idx: uint16(i), Type: h.Type, ID: h.ID, Name: h.Name, PartitionYear: year})
