@@ -19,56 +19,101 @@ const (
 // (the considerations) and what its object says. It returns the labels
 // read in the text and the detection row of the contract.
 func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
-	var declared []clause.Evidence
-	social, env := c.Considerations.Social, c.Considerations.Environmental
-	if len(social)+len(env) == 1 {
-		// The usual case: one value, whose cached evidence is used as is
-		// (nothing below writes to it).
-		if len(social) == 1 {
-			declared = considerations.of(social[0], socialPath)
-		} else {
-			declared = considerations.of(env[0], envPath)
-		}
-	} else {
-		for _, v := range social {
-			declared = append(declared, considerations.of(v, socialPath)...)
-		}
-		for _, v := range env {
-			declared = append(declared, considerations.of(v, envPath)...)
-		}
-	}
-	var detected clause.Result
-	if c.Object != "" {
-		detected = clause.DetectFields([]clause.Field{{Name: "object", Text: c.Object}})
-	}
-	evidence := declared
-	if len(detected.Evidence) > 0 || len(detected.Labels) > 0 || len(declared) > 1 {
-		evidence = clause.Merge(declared, detected).Evidence // ordered, de-duplicated
-	}
-
 	row := store.DetectionRow{
 		SubjectKind:     "contract",
 		SubjectID:       uid,
-		DetectedLabels:  nonNilStrings(detected.Labels),
 		DetectorVersion: clause.Version,
 		DetectedAt:      at,
 		Version:         version,
 	}
-	var pos, neg []string
-	for _, e := range declared {
+	d := declaredOf(c.Considerations.Social, c.Considerations.Environmental)
+	var detected clause.Result
+	if c.Object != "" {
+		detected = clause.DetectFields([]clause.Field{{Name: "object", Text: c.Object}})
+	}
+	row.DetectedLabels = nonNilStrings(detected.Labels)
+	row.DeclaredLabels, row.DeclaredNegative = d.labels, d.negative
+	if len(detected.Evidence) == 0 && len(detected.Labels) == 0 {
+		row.Evidence = d.rows // shared: rows are only read
+		return row.DetectedLabels, row
+	}
+	evidence := clause.Merge(d.evidence, detected).Evidence // ordered, de-duplicated
+	row.Evidence = evidenceRows(evidence)
+	return row.DetectedLabels, row
+}
+
+// declared is what a contract's declared considerations say: their
+// evidence (ordered, de-duplicated), its positive and negative labels,
+// and its evidence rows.
+type declared struct {
+	evidence         []clause.Evidence
+	labels, negative []string
+	rows             []store.EvidenceRow
+}
+
+func newDeclared(social, env []string) *declared {
+	var ev []clause.Evidence
+	for _, v := range social {
+		ev = append(ev, considerations.of(v, socialPath)...)
+	}
+	for _, v := range env {
+		ev = append(ev, considerations.of(v, envPath)...)
+	}
+	d := &declared{evidence: clause.Merge(ev, clause.Result{}).Evidence}
+	for _, e := range ev {
 		if e.Negative {
-			neg = appendOnce(neg, e.Label)
+			d.negative = appendOnce(d.negative, e.Label)
 		} else {
-			pos = appendOnce(pos, e.Label)
+			d.labels = appendOnce(d.labels, e.Label)
 		}
 	}
-	row.DeclaredLabels, row.DeclaredNegative = nonNilStrings(pos), nonNilStrings(neg)
-	row.Evidence = make([]store.EvidenceRow, len(evidence))
-	for i, e := range evidence {
-		row.Evidence[i] = store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
+	d.labels, d.negative = nonNilStrings(d.labels), nonNilStrings(d.negative)
+	d.rows = evidenceRows(d.evidence)
+	return d
+}
+
+// declaredOf gives what the considerations say. A record has at most one
+// social and one environmental value as a rule, drawn from a handful of
+// spellings: those combinations are worked out once (declaredCache).
+func declaredOf(social, env []string) *declared {
+	if len(social) > 1 || len(env) > 1 {
+		return newDeclared(social, env)
+	}
+	var k [2]string
+	if len(social) == 1 {
+		k[0] = social[0]
+	}
+	if len(env) == 1 {
+		k[1] = env[0]
+	}
+	declaredCache.mu.RLock()
+	d, ok := declaredCache.m[k]
+	declaredCache.mu.RUnlock()
+	if ok {
+		return d
+	}
+	d = newDeclared(social, env)
+	k = [2]string{strings.Clone(k[0]), strings.Clone(k[1])} // not the record's text
+	declaredCache.mu.Lock()
+	if len(declaredCache.m) < maxCachedConsiderations {
+		declaredCache.m[k] = d
+	}
+	declaredCache.mu.Unlock()
+	return d
+}
+
+var declaredCache = struct {
+	mu sync.RWMutex
+	m  map[[2]string]*declared
+}{m: map[[2]string]*declared{}}
+
+func evidenceRows(ev []clause.Evidence) []store.EvidenceRow {
+	rows := make([]store.EvidenceRow, len(ev))
+	for i, e := range ev {
+		rows[i] = store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
 			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative}
 	}
-	return row.DetectedLabels, row
+	return rows
 }
 
 func appendOnce(l []string, s string) []string {
