@@ -255,38 +255,40 @@ func (s *jsonScanner) capture(first byte) ([]byte, error) {
 			b = append(b, c)
 		}
 	}
+	// Walk the buffered bytes in place, counting brackets outside
+	// strings, and copy each buffered run at once.
 	depth := 1
+	inString, escaped := false, false
 	for depth > 0 {
-		// Fast path: copy runs of bytes without brackets or quotes.
-		chunk, _ := s.r.Peek(s.r.Buffered())
-		n := 0
-		for n < len(chunk) {
-			c := chunk[n]
-			if c == '"' || c == '{' || c == '}' || c == '[' || c == ']' {
-				break
-			}
-			n++
-		}
-		if n > 0 {
-			b = append(b, chunk[:n]...)
-			s.r.Discard(n)
-			s.off += int64(n)
-		}
-		c, err := s.next()
-		if err != nil {
+		chunk, _ := s.r.Peek(max(s.r.Buffered(), 1)) // Peek(1) refills an empty buffer
+		if len(chunk) == 0 {
 			return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
 		}
-		b = append(b, c)
-		switch c {
-		case '"':
-			if err := s.captureString(&b); err != nil {
-				return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+		n := 0
+		for n < len(chunk) && depth > 0 {
+			c := chunk[n]
+			n++
+			switch {
+			case escaped:
+				escaped = false
+			case inString:
+				switch c {
+				case '\\':
+					escaped = true
+				case '"':
+					inString = false
+				}
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
 			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
 		}
+		b = append(b, chunk[:n]...)
+		s.r.Discard(n)
+		s.off += int64(n)
 	}
 	return b, nil
 }

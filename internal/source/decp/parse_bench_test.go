@@ -65,3 +65,22 @@ func benchRecords(b *testing.B, n int) []rawRecord {
 	}
 	return recs
 }
+
+// Cutting records out of a generated 2022-format document (the scanner
+// alone: no decoding), in bytes of input per second.
+func BenchmarkScanJSON(b *testing.B) {
+	var buf bytes.Buffer
+	if err := decpgen.GenerateFormat(&buf, 5000, 1, decpgen.Format2022); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		n := 0
+		if err := scanJSON(bytes.NewReader(buf.Bytes()), func(rawRecord) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != 5000 {
+			b.Fatalf("%d records, want 5000", n)
+		}
+	}
+}
