@@ -49,9 +49,10 @@ var BatchSize = 2500
 // this process keeps the state of every contract in it (writer.pending).
 // Each commit makes one part per table, which the server merges later:
 // committing every 10 000 records, as the batches go, took the server
-// about half as much CPU again.
+// about half as much CPU again, and at 1 000 000 records commits of
+// 100 000 took it 25 s against 17 s for commits of 250 000.
 var (
-	CommitRecords int64 = 100000
+	CommitRecords int64 = 250000
 	CommitBytes   int64 = 256 << 20
 )
 
@@ -459,7 +460,7 @@ type writer struct {
 	// pending holds the states of the contracts sent since the last
 	// commit, and committing those of the commit under way, which the
 	// look-up does not see yet.
-	pending, committing           map[uint64]store.ContractState
+	pending, committing           map[uint64]sent
 	uncommitted, uncommittedBytes int64 // records and bytes of text sent since the last commit
 }
 
@@ -536,7 +537,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		}
 	}
 	if w.pending == nil {
-		w.pending = make(map[uint64]store.ContractState, CommitRecords)
+		w.pending = make(map[uint64]sent, CommitRecords)
 	}
 	if w.seen == nil {
 		w.seen = make(map[uint64]struct{}, len(best))
@@ -578,7 +579,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		}
 		years[k] = year
 		if write {
-			pending[k] = store.ContractState{Version: it.version, ContentHash: it.hash, PartitionYear: year, RunIDs: w.self}
+			pending[k] = sent{version: it.version, hash: it.hash, year: year}
 			setYear(it, year)
 			b.Contracts = append(b.Contracts, &it.contract)
 			b.Holders = append(b.Holders, it.rows.Holders...)
@@ -668,13 +669,20 @@ func (w *writer) mayBeStored(k uint64) bool {
 	return found
 }
 
+// sent is the state of a contract this run sent, not committed yet. It
+// holds no pointers: a map of them is not scanned by the collector.
+type sent struct {
+	version, hash uint64
+	year          uint16
+}
+
 // unseen returns the state of a contract sent and not committed yet.
 func (w *writer) unseen(k uint64) (store.ContractState, bool) {
-	if st, ok := w.pending[k]; ok {
-		return st, true
+	st, ok := w.pending[k]
+	if !ok {
+		st, ok = w.committing[k]
 	}
-	st, ok := w.committing[k]
-	return st, ok
+	return store.ContractState{Version: st.version, ContentHash: st.hash, PartitionYear: st.year, RunIDs: w.self}, ok
 }
 
 // trusted tells whether a run that ended cleanly wrote this version.

@@ -115,7 +115,7 @@ func (t *rawTee) finish() error {
 
 // rawChunksPerCommit is how many chunks a raw stream sends before it is
 // committed: the server holds them until then.
-const rawChunksPerCommit = 16
+const rawChunksPerCommit = 64
 
 // storeRaw writes the chunks it receives, skipping those already stored.
 func storeRaw(ctx context.Context, st *store.Store, in <-chan rawChunk) error {
