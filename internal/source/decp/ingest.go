@@ -642,7 +642,7 @@ func (w *writer) lookUpRuns(ctx context.Context, states map[uint64]store.Contrac
 
 // MaxStoredKeys bounds the stored contracts whose keys an ingestion reads
 // at its start (8 bytes each): above it, every key is looked up.
-var MaxStoredKeys = 8 << 20
+var MaxStoredKeys = 4 << 20
 
 // loadStored reads the keys of the stored contracts (see mayBeStored).
 func (w *writer) loadStored(ctx context.Context) error {
