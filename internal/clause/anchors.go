@@ -281,8 +281,9 @@ func cross(a, b []string) []string {
 
 // scan holds the per-text hit lists, reused across calls.
 type scan struct {
-	hits [][]int // unit → positions, in text order
-	any  []bool  // rule → some unit has a hit
+	hits    [][]int // unit → positions, in text order
+	touched []int   // the units with hits, to reset them alone
+	any     []bool  // rule → some unit has a hit
 }
 
 var scanPool = sync.Pool{New: func() any {
@@ -293,12 +294,13 @@ var scanPool = sync.Pool{New: func() any {
 // anchors occur. One pass with a first-byte table costs far less than a
 // search per anchor over the whole text.
 func (sc *scan) anchorHits(b []byte) {
-	for i := range sc.hits {
-		sc.hits[i] = sc.hits[i][:0]
+	// Reset only the units the last text hit: resetting all of them was
+	// most of the cost of a short text (a contract's object).
+	for _, ui := range sc.touched {
+		sc.hits[ui] = sc.hits[ui][:0]
 	}
-	for i := range sc.any {
-		sc.any[i] = false
-	}
+	sc.touched = sc.touched[:0]
+	clear(sc.any)
 	for i := 0; i < len(b); i++ {
 		if byteClass[b[i]] == 0 || i > 0 && isWordByte(b[i-1]) {
 			continue
@@ -314,8 +316,7 @@ func (sc *scan) anchorHits(b []byte) {
 				break
 			}
 			for _, ui := range trie[n].out {
-				sc.hits[ui] = append(sc.hits[ui], i)
-				sc.any[units[ui].rule] = true
+				sc.hit(int(ui), i)
 			}
 		}
 	}
@@ -325,11 +326,18 @@ func (sc *scan) anchorHits(b []byte) {
 			if k < 0 {
 				break
 			}
-			sc.hits[ref.unit] = append(sc.hits[ref.unit], from+k)
-			sc.any[units[ref.unit].rule] = true
+			sc.hit(ref.unit, from+k)
 			from += k + len(ref.a)
 		}
 	}
+}
+
+func (sc *scan) hit(ui, at int) {
+	if len(sc.hits[ui]) == 0 {
+		sc.touched = append(sc.touched, ui)
+	}
+	sc.hits[ui] = append(sc.hits[ui], at)
+	sc.any[units[ui].rule] = true
 }
 
 // findAll returns the distinct matches of rule ri in text order.
