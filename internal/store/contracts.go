@@ -113,7 +113,6 @@ type ContractBatch struct {
 	Subcontracts  []SubcontractRow
 	Sources       []ContractSourceRow
 	Detections    []DetectionRow
-	Raw           []RawDocument
 }
 
 // ContractState is what the ingestion needs to know of a stored contract.
@@ -264,8 +263,7 @@ func (s *Store) NewContractStream() *ContractStream {
 	}
 }
 
-// WriteSideRows sends everything of a batch but its contracts rows
-// (b.Raw is not this stream's: see WriteRawDocuments).
+// WriteSideRows sends everything of a batch but its contracts rows.
 func (c *ContractStream) WriteSideRows(ctx context.Context, b *ContractBatch) error {
 	cols := []func() (int, []any){
 		func() (int, []any) { return len(b.Holders), holderData(b.Holders) },
@@ -328,23 +326,6 @@ func (c *ContractStream) Abort() {
 		st.abort()
 	}
 	c.contracts.abort()
-}
-
-// WriteContractBatch stores a batch at once.
-func (s *Store) WriteContractBatch(ctx context.Context, b *ContractBatch) error {
-	c := s.NewContractStream()
-	if err := c.WriteSideRows(ctx, b); err != nil {
-		c.Abort()
-		return err
-	}
-	if err := c.WriteContracts(ctx, b.Contracts); err != nil {
-		c.Abort()
-		return err
-	}
-	if err := c.Commit(); err != nil {
-		return err
-	}
-	return s.WriteRawDocuments(ctx, b.Raw)
 }
 
 func contractData(rows []*ContractRow) []any {
