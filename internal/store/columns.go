@@ -47,8 +47,8 @@ type stream struct {
 
 // streamSettings keep the server from writing a part before the stream is
 // committed (its defaults cut parts at 1 048 576 rows or 256 MiB): what a
-// stream writes becomes visible at once or, when the stream is abandoned,
-// not at all. Writers bound a stream by committing it every so often.
+// stream sends becomes visible at once, at the commit. Writers bound a
+// stream by committing it every so often.
 var streamSettings = clickhouse.Settings{
 	"min_insert_block_size_rows":  1 << 40,
 	"min_insert_block_size_bytes": 1 << 40,
@@ -124,8 +124,9 @@ func (st *stream) commit() error {
 	return nil
 }
 
-// abort drops what was appended since the last commit: the connection is
-// closed mid-INSERT, and the server writes nothing of it.
+// abort ends the INSERT by closing its connection. Current ClickHouse
+// releases then write nothing of it; 18.16 writes the blocks it received
+// (the DECP writer's run commits cover both).
 func (st *stream) abort() {
 	if st.b != nil {
 		_ = st.b.Abort()

@@ -537,7 +537,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		}
 	}
 	if w.pending == nil {
-		w.pending = make(map[uint64]sent, CommitRecords)
+		w.pending = make(map[uint64]sent, len(best))
 	}
 	if w.seen == nil {
 		w.seen = make(map[uint64]struct{}, len(best))
