@@ -7,19 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// decodeTree reads one record's JSON text into the generic tree that
-// parseRecord maps (*object, lists, strings, numbers, bool, nil; see
-// treeArena for the pointer forms), as
-// encoding/json would read it (with objects for maps), several times
-// faster: strings without escapes (values and keys) are substrings of
-// text, not copies. Any input it does not accept goes to
-// encoding/json, so that accepted trees and error messages are
-// encoding/json's own.
-func decodeTree(text string) (any, error) {
-	var d treeDecoder
-	return d.decode(text)
-}
-
 // treeDecoder decodes records one at a time; each parse worker has one,
 // whose arena holds the current record's tree (release frees it).
 type treeDecoder struct {
@@ -32,6 +19,13 @@ func newTreeDecoder() *treeDecoder {
 	return &treeDecoder{arena: &treeArena{}}
 }
 
+// decode reads one record's JSON text into the generic tree that
+// parseRecord maps (*object, lists, strings, numbers, bool, nil; see
+// treeArena for the pointer forms), as encoding/json would read it (with
+// objects for maps), several times faster: strings without escapes
+// (values and keys) are substrings of text, not copies. Any input it does
+// not accept goes to encoding/json, so that accepted trees and error
+// messages are encoding/json's own.
 func (d *treeDecoder) decode(text string) (any, error) {
 	p := treeParser{s: text, kv: d.kv[:0], vs: d.vs[:0], arena: d.arena}
 	v, ok := p.value()

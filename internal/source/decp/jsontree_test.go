@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// decodeTree must give exactly what encoding/json gives (the mapping was
+// decode must give exactly what encoding/json gives (the mapping was
 // written against its trees), and fail where it fails.
 func checkTree(t *testing.T, text string) {
 	t.Helper()
@@ -20,11 +20,11 @@ func checkTree(t *testing.T, text string) {
 	defer dec.release()
 	got, err := dec.decode(text)
 	if (err != nil) != (wantErr != nil) {
-		t.Fatalf("decodeTree(%q): error %v, encoding/json: %v", text, err, wantErr)
+		t.Fatalf("decode(%q): error %v, encoding/json: %v", text, err, wantErr)
 	}
 	got = toStd(got)
 	if err == nil && !reflect.DeepEqual(got, want) {
-		t.Fatalf("decodeTree(%q) = %#v, encoding/json: %#v", text, got, want)
+		t.Fatalf("decode(%q) = %#v, encoding/json: %#v", text, got, want)
 	}
 }
 
