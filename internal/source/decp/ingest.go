@@ -46,7 +46,7 @@ var BatchSize = 2500
 
 // CommitRecords and CommitBytes bound what is sent and not yet committed
 // (see store.ContractStream): the server holds it until the commit, and
-// this process keeps the state of every contract in it (writer.pending).
+// the writer's look-ups do not see it.
 // Each commit makes one part per table, which the server merges later:
 // committing every 10 000 records, as the batches go, took the server
 // about half as much CPU again, and at 1 000 000 records commits of
@@ -222,7 +222,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	}()
 
 	// Parse workers.
-	w := &writer{st: st, source: src, runID: opts.RunID, self: []string{opts.RunID}, now: now.UTC().Truncate(time.Second)}
+	w := &writer{st: st, source: src, runID: opts.RunID, now: now.UTC().Truncate(time.Second)}
 	var wg sync.WaitGroup
 	workers := min(max(runtime.GOMAXPROCS(0), 2), 8)
 	for range workers {
@@ -277,7 +277,6 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 			if committing != nil {
 				fail(<-committing)
 				committing = nil
-				w.committing = nil
 			}
 		}
 		fail(w.loadStored(ctx))
@@ -304,7 +303,7 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 				}
 				old := cs
 				cs = st.NewContractStream()
-				w.committing, w.pending, w.uncommitted, w.uncommittedBytes = w.pending, nil, 0, 0
+				w.uncommitted, w.uncommittedBytes = 0, 0
 				committing = make(chan error, 1)
 				go func(done chan<- error) { done <- old.Commit() }(committing)
 			}
@@ -444,23 +443,21 @@ type writer struct {
 	now    time.Time
 
 	read, new, updated, duplicates, quarantined, repeats int64
-	self                                                 []string // runID alone: the RunIDs of what this run writes
 	// stored holds the keys of the contracts stored when the run started,
 	// sorted, when storedKnown (see mayBeStored).
 	stored      []uint64
 	storedKnown bool
-	// seen holds the keys of the run's input so far: a contract counts
-	// once however many batches carry it.
-	seen map[uint64]struct{}
+	// seen holds the state of every contract of the run's input so far,
+	// as this run left it (written or found stored): a contract counts
+	// once however many batches carry it, and the contracts it sent need
+	// no look-up, committed or not (the look-up would not see them
+	// before their commit).
+	seen map[uint64]sent
 	// committed caches which of the runs that wrote the contracts looked
 	// up ended cleanly (store.CommitRun). A run that stopped midway may
 	// have left contracts rows without their side rows: a contract it
 	// wrote is written again, as a duplicate, rather than skipped.
-	committed map[string]bool
-	// pending holds the states of the contracts sent since the last
-	// commit, and committing those of the commit under way, which the
-	// look-up does not see yet.
-	pending, committing           map[uint64]sent
+	committed                     map[string]bool
 	uncommitted, uncommittedBytes int64 // records and bytes of text sent since the last commit
 }
 
@@ -478,8 +475,8 @@ const maxQuarantined = 1 << 20 // bytes of a record kept in quarantine
 
 // process looks a batch up, counts it, writes its quarantine, sends its
 // side rows, and returns its contracts rows, to be sent once the previous
-// batch's are (run). The contracts sent since the last commit are not
-// visible to the look-up: their states (w.pending) stand in.
+// batch's are (run). Only contracts the run has not seen are looked up
+// (see seen, mayBeStored).
 func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []*item) ([]*store.ContractRow, error) {
 	w.read += int64(len(items))
 	w.uncommitted += int64(len(items))
@@ -520,7 +517,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 
 	keys := make([]uint64, 0, len(best))
 	for k := range best {
-		if _, ok := w.unseen(k); !ok && w.mayBeStored(k) {
+		if _, ok := w.seen[k]; !ok && w.mayBeStored(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -531,40 +528,29 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 	if err := w.lookUpRuns(ctx, states); err != nil {
 		return nil, err
 	}
-	for k := range best {
-		if st, ok := w.unseen(k); ok {
-			states[k] = st
-		}
-	}
-	if w.pending == nil {
-		w.pending = make(map[uint64]sent, len(best))
-	}
 	if w.seen == nil {
-		w.seen = make(map[uint64]struct{}, len(best))
+		w.seen = make(map[uint64]sent, len(best))
 	}
-	pending := w.pending
 
 	var b store.ContractBatch
 	n := len(best)
 	b.Contracts, b.Detections = make([]*store.ContractRow, 0, n), make([]store.DetectionRow, 0, n)
 	b.Holders = make([]store.HolderRow, 0, n+n/2)
-	years := make(map[uint64]uint16, len(best))
 	for k, i := range best {
 		it := items[i]
+		prev, again := w.seen[k]
 		ex, found := states[k]
-		_, again := w.seen[k]
-		w.seen[k] = struct{}{}
 		year := it.year
 		write := false
 		switch {
+		case again: // seen earlier in this run's input
+			w.duplicates++
+			w.repeats++
+			year = prev.year
+			write = it.version > prev.version
 		case !found:
 			w.new++
 			write = true
-		case again || slices.Contains(ex.RunIDs, w.runID): // seen earlier in this run's input
-			w.duplicates++
-			w.repeats++
-			year = ex.PartitionYear
-			write = it.version > ex.Version
 		case ex.ContentHash == it.hash:
 			w.duplicates++
 			year = ex.PartitionYear
@@ -577,9 +563,15 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 			w.duplicates++
 			year = ex.PartitionYear
 		}
-		years[k] = year
+		after := sent{version: ex.Version, year: year}
+		switch {
+		case write:
+			after.version = it.version
+		case again:
+			after.version = prev.version
+		}
+		w.seen[k] = after
 		if write {
-			pending[k] = sent{version: it.version, hash: it.hash, year: year}
 			setYear(it, year)
 			b.Contracts = append(b.Contracts, &it.contract)
 			b.Holders = append(b.Holders, it.rows.Holders...)
@@ -592,7 +584,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 			// Over a stored contract it is always written, to
 			// supersede the older one.
 			for _, d := range it.rows.Detections {
-				if found || informative(&d) {
+				if found || again || informative(&d) {
 					b.Detections = append(b.Detections, d)
 				}
 			}
@@ -606,7 +598,7 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 		}
 		b.Sources = append(b.Sources, store.ContractSourceRow{UID: it.uid, BuyerSiret: it.siret, ContractID: it.id,
 			Source: w.source, Origin: it.rec.origin, Position: it.pos, PublicationDate: it.published,
-			ContentHash: it.hash, SeenAt: w.now, PartitionYear: years[it.key]})
+			ContentHash: it.hash, SeenAt: w.now, PartitionYear: w.seen[it.key].year})
 	}
 	if err := cs.WriteSideRows(ctx, &b); err != nil {
 		return nil, err
@@ -654,35 +646,23 @@ func (w *writer) loadStored(ctx context.Context) error {
 	return nil
 }
 
-// mayBeStored tells whether a contract may be in the store: its key was
-// there when the run started, or this run has seen it (and may have
-// written and committed it since). Only those are looked up: a contract
-// the store did not have and the run has not seen is new.
+// mayBeStored tells whether a contract the run has not seen may be in
+// the store: its key was there when the run started. Only those are
+// looked up; the others are new.
 func (w *writer) mayBeStored(k uint64) bool {
 	if !w.storedKnown {
-		return true
-	}
-	if _, ok := w.seen[k]; ok {
 		return true
 	}
 	_, found := slices.BinarySearch(w.stored, k)
 	return found
 }
 
-// sent is the state of a contract this run sent, not committed yet. It
-// holds no pointers: a map of them is not scanned by the collector.
+// sent is the state of a contract as the run left it: the version
+// stored or sent, and its partition year. It holds no pointers: a map of
+// them is not scanned by the collector.
 type sent struct {
-	version, hash uint64
-	year          uint16
-}
-
-// unseen returns the state of a contract sent and not committed yet.
-func (w *writer) unseen(k uint64) (store.ContractState, bool) {
-	st, ok := w.pending[k]
-	if !ok {
-		st, ok = w.committing[k]
-	}
-	return store.ContractState{Version: st.version, ContentHash: st.hash, PartitionYear: st.year, RunIDs: w.self}, ok
+	version uint64
+	year    uint16
 }
 
 // trusted tells whether a run that ended cleanly wrote this version.
