@@ -110,6 +110,18 @@ func newRunID() string {
 	return "decp-" + time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b)
 }
 
+// recordChunk and itemChunk are the records the scanner hands to a parse
+// worker, and what the worker makes of them, with their rank in the input.
+type recordChunk struct {
+	seq     int
+	records []rawRecord
+}
+
+type itemChunk struct {
+	seq   int
+	items []item
+}
+
 // item is a record after parsing.
 type item struct {
 	rec     rawRecord
@@ -142,9 +154,9 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	chunks := make(chan []rawRecord, 4)
+	chunks := make(chan recordChunk, 4)
 	// Small queues: what is in flight is what the process holds.
-	parsed := make(chan []item, 2)
+	parsed := make(chan itemChunk, 2)
 	batches := make(chan []*item)
 
 	// Raw documents: the input's bytes, in chunks (rawfile.go).
@@ -166,12 +178,14 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		defer close(raw)
 		defer close(chunks)
 		chunk := make([]rawRecord, 0, 256)
+		seq := 0
 		flush := func() error {
 			if len(chunk) == 0 {
 				return nil
 			}
 			select {
-			case chunks <- chunk:
+			case chunks <- recordChunk{seq, chunk}:
+				seq++
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
@@ -230,14 +244,14 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		go func() {
 			defer wg.Done()
 			dec := newTreeDecoder()
-			for chunk := range chunks {
-				items := make([]item, len(chunk))
-				for i := range chunk {
-					items[i] = parseOne(chunk[i], now, dec)
+			for c := range chunks {
+				items := make([]item, len(c.records))
+				for i := range c.records {
+					items[i] = parseOne(c.records[i], now, dec)
 					w.prepare(&items[i])
 				}
 				select {
-				case parsed <- items:
+				case parsed <- itemChunk{c.seq, items}:
 				case <-ctx.Done():
 					for range chunks { // let the scanner end
 					}
@@ -322,17 +336,28 @@ func run(ctx context.Context, st *store.Store, origin string, opts Options, docs
 		}
 	}()
 
+	// The workers finish chunks out of order: they are put back in the
+	// input's order (a few chunks wait at most, one per worker), so that
+	// a run's choices between the records of one contract (which copy's
+	// position is kept) do not depend on the scheduler.
 	batch := make([]*item, 0, BatchSize)
-	for items := range parsed {
-		for i := range items {
-			batch = append(batch, &items[i])
-		}
-		if len(batch) >= BatchSize {
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
+	early := map[int][]item{}
+	next := 0
+	for c := range parsed {
+		early[c.seq] = c.items
+		for items, ok := early[next]; ok; items, ok = early[next] {
+			delete(early, next)
+			next++
+			for i := range items {
+				batch = append(batch, &items[i])
 			}
-			batch = make([]*item, 0, BatchSize)
+			if len(batch) >= BatchSize {
+				select {
+				case batches <- batch:
+				case <-ctx.Done():
+				}
+				batch = make([]*item, 0, BatchSize)
+			}
 		}
 	}
 	if len(batch) > 0 && ctx.Err() == nil {
@@ -581,10 +606,12 @@ func (w *writer) process(ctx context.Context, cs *store.ContractStream, items []
 			// detected evidence or a positive declaration. Declared
 			// negatives alone are in contracts.declared_* and
 			// declared_raw already (DeclaredEvidence rebuilds them).
-			// Over a stored contract it is always written, to
-			// supersede the older one.
+			// Over another stored version it is always written, to
+			// supersede that version's (a repair rewrites the same
+			// version: its detection was written if informative).
+			supersede := again || found && ex.Version != it.version
 			for _, d := range it.rows.Detections {
-				if found || again || informative(&d) {
+				if supersede || informative(&d) {
 					b.Detections = append(b.Detections, d)
 				}
 			}
