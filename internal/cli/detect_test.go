@@ -101,3 +101,75 @@ func TestDetectFileText(t *testing.T) {
 		t.Errorf("--file with --eval: exit %d, want 2", code)
 	}
 }
+
+// A "field" on a stdin line says where the text comes from: the same words
+// are a criterion among the award criteria and a clause in the execution
+// conditions.
+func TestDetectStreamField(t *testing.T) {
+	in := `{"id": 1, "field": "award_criteria", "text": "Les repas comportent des produits issus de l'agriculture biologique"}
+{"id": 2, "field": "execution_conditions", "text": "Les repas comportent des produits issus de l'agriculture biologique"}
+{"id": 3, "field": "", "text": "Clause d'insertion"}
+`
+	out, stderr, code := runDetect(t, in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i, want := range []string{`"labels":["env_criterion"]`, `"labels":["env_clause"]`, `"labels":["social_clause"]`} {
+		if i >= len(lines) || !strings.Contains(lines[i], want) {
+			t.Errorf("line %d: want %s in\n%s", i+1, want, out)
+		}
+	}
+}
+
+// --eval reads several files and directories, scores one part of the
+// split, and prints only aggregate figures for the test part; --kappa
+// compares the corpus with its second labellings.
+func TestDetectEvalSplitAndKappa(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// doc0 is in the dev part, doc7 in the test part.
+	write("ted.jsonl", `{"id": "t1", "doc": "doc0", "field": "award_criteria", "text": "Clause d'insertion obligatoire", "labels": ["social_clause"]}
+{"id": "t2", "doc": "doc7", "field": "award_criteria", "text": "Secret test wording: clause sociale", "labels": []}
+`)
+	write("boamp.jsonl", `{"id": "b1", "doc": "doc0", "text": "Lot réservé aux ESAT", "labels": ["reserved_disability", "reserved"]}
+`)
+	write("double/corpusB.jsonl", `{"id": "t1", "labels": ["social_clause"]}
+{"id": "t2", "labels": ["social_clause"]}
+{"id": "b1", "labels": ["reserved_disability"]}
+`)
+	out, stderr, code := runDetect(t, "", "--eval", filepath.Join(dir, "ted.jsonl"), filepath.Join(dir, "boamp.jsonl"), "--split", "dev", "--show")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"2 cases (dev part)", "documents read: 1 dev, 1 test", "field award_criteria", "social_clause read as social_criterion 1", "t1 [award_criteria]", "Clause d'insertion obligatoire"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dev eval lacks %q:\n%s", want, out)
+		}
+	}
+	out, stderr, code = runDetect(t, "", "--eval", dir, "--split", "test", "--show")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "1 cases (test part)") || strings.Contains(out, "t2") || strings.Contains(out, "Secret") {
+		t.Errorf("test eval shows more than aggregates:\n%s", out)
+	}
+	if _, _, code := runDetect(t, "", "--eval", dir, "--split", "train"); code != 2 {
+		t.Errorf("--split train: exit %d, want 2", code)
+	}
+	out, stderr, code = runDetect(t, "", "--kappa", dir)
+	if code != 0 {
+		t.Fatalf("kappa: exit %d: %s", code, stderr)
+	}
+	// social_clause: both 1, only2 1, neither 1 → po 2/3, pa 1/3, pb 2/3, pe 4/9, kappa 0.4.
+	if !strings.Contains(out, "social_clause             3      1      0      1     0.667   0.400") {
+		t.Errorf("kappa output:\n%s", out)
+	}
+}
