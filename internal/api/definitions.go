@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/vigie-data/vigie/internal/report"
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/theme"
 )
@@ -88,6 +89,8 @@ func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
 		"indicators": inds,
 		"measures":   measures,
 		"group_by":   store.GroupDimensions(),
+		// GET /api/v1/reports/official reproduces these.
+		"official_figures": report.Definitions(),
 		"themes": map[string]any{
 			"fr":      "Thème déduit du code CPV principal par le plus long préfixe de la table ; « autre » sinon.",
 			"en":      "Theme derived from the main CPV code by the longest matching prefix of the table; « autre » otherwise.",

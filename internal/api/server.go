@@ -82,6 +82,7 @@ func New(st *store.Store, opts Options) *Server {
 	s.get("/api/v1/definitions", s.definitions)
 	s.get("/api/v1/contracts", s.listContracts)
 	s.get("/api/v1/notices", s.listNotices)
+	s.get("/api/v1/reports/official", s.officialReport)
 	s.get("/api/v1/openapi.json", s.openAPI)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.URL.Path+" (see /api/v1/openapi.json)")

@@ -39,7 +39,7 @@ type Env struct {
 var commands = map[string]*Command{}
 
 // order in which 'vigie help' lists commands; others follow by name.
-var order = []string{"up", "serve", "run", "ingest", "detect", "reprocess", "migrate", "status", "help"}
+var order = []string{"up", "serve", "run", "ingest", "detect", "reprocess", "report", "migrate", "status", "help"}
 
 func register(c *Command) {
 	if _, dup := commands[c.Name]; dup {
