@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/vigie-data/vigie/internal/clause"
 	"github.com/vigie-data/vigie/internal/report"
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/theme"
@@ -89,6 +90,13 @@ func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
 		"indicators": inds,
 		"measures":   measures,
 		"group_by":   store.GroupDimensions(),
+		// what each detected label means (the labelling guide's substance)
+		"labels": map[string]any{
+			"fr": clause.Reading[0], "en": clause.Reading[1],
+			"detector_version": clause.Version,
+			"definitions":      clause.Definitions,
+			"decisions":        clause.Decisions,
+		},
 		// GET /api/v1/reports/official reproduces these.
 		"official_figures": report.Definitions(),
 		"themes": map[string]any{

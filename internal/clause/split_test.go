@@ -114,3 +114,16 @@ func mustCase(t *testing.T, path string, line int, s string) Case {
 	}
 	return c
 }
+
+// Every label has its definition, in order, in both languages.
+func TestDefinitions(t *testing.T) {
+	if len(Definitions) != len(AllLabels) {
+		t.Fatalf("%d definitions for %d labels", len(Definitions), len(AllLabels))
+	}
+	for i, d := range Definitions {
+		if d.Label != AllLabels[i] || d.FR.Name == "" || d.EN.Name == "" || d.FR.Definition == "" || d.EN.Definition == "" ||
+			len(d.FR.Includes) != len(d.EN.Includes) || len(d.FR.Excludes) != len(d.EN.Excludes) {
+			t.Errorf("definition %d: %+v", i, d)
+		}
+	}
+}
