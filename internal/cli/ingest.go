@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/vigie-data/vigie/internal/config"
+	"github.com/vigie-data/vigie/internal/fetch"
+	"github.com/vigie-data/vigie/internal/schedule"
 )
 
 // ingestSource is one 'vigie ingest <source>' subcommand (decp, boamp,
@@ -66,6 +68,27 @@ func init() {
 			return src.Run(ctx, env, rest)
 		},
 	})
+}
+
+// runByHand runs p's source by hand on what by names, through the same
+// runner as pipelines (the run is recorded in ingest_runs), and prints the
+// source's summary.
+func runByHand(ctx context.Context, env *Env, p schedule.Pipeline, by schedule.ByHand, asJSON bool) error {
+	s, err := openStore(ctx, env.Config, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if p.Burst < 1 {
+		p.Burst = 1
+	}
+	r := schedule.NewRunner(s.Store, fetch.New(p.Rate, p.Burst), sources)
+	r.ProgressOut = env.Stderr
+	_, sum, err := r.RunByHand(ctx, p, by)
+	if err != nil {
+		return err
+	}
+	return sum.Print(env.Stdout, asJSON)
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/config"
-	"github.com/vigie-data/vigie/internal/fetch"
-	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/schedule"
 	"github.com/vigie-data/vigie/internal/source/boamp"
 )
 
@@ -92,24 +91,8 @@ func runIngestBOAMP(ctx context.Context, env *Env, args []string) error {
 			return UsageError{"--until is before --since"}
 		}
 	}
-	s, err := openStore(ctx, env.Config, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p := ingest.NewProgress(env.Stderr, "boamp", "notices")
-	opts := boamp.Options{RunID: fmt.Sprintf("cli-%d", time.Now().UnixNano()), Progress: p}
-	var sum ingest.Summary
-	if len(paths) > 0 {
-		sum, err = boamp.IngestFiles(ctx, s.Store, paths, opts)
-	} else {
-		sum, err = boamp.IngestAPI(ctx, s.Store, fetch.New(f.rate, 1), f.apiURL, since, until, opts)
-	}
-	p.Done()
-	if err != nil {
-		return err
-	}
-	return sum.Print(env.Stdout, f.asJSON)
+	p := schedule.Pipeline{Source: boamp.SourceAPI, URL: f.apiURL, Rate: f.rate}
+	return runByHand(ctx, env, p, schedule.ByHand{Files: paths, Since: since, Until: until}, f.asJSON)
 }
 
 func runIngestBOAMPArchive(ctx context.Context, env *Env, args []string) error {
@@ -124,17 +107,6 @@ func runIngestBOAMPArchive(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openStore(ctx, env.Config, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p := ingest.NewProgress(env.Stderr, "boamp-archive", "notices")
-	sum, err := boamp.IngestArchiveDay(ctx, s.Store, fetch.New(f.rate, 1), f.archive, day,
-		boamp.Options{RunID: fmt.Sprintf("cli-%d", time.Now().UnixNano()), Progress: p})
-	p.Done()
-	if err != nil {
-		return err
-	}
-	return sum.Print(env.Stdout, f.asJSON)
+	p := schedule.Pipeline{Source: boamp.SourceArchive, URL: f.archive, Rate: f.rate}
+	return runByHand(ctx, env, p, schedule.ByHand{Since: day, Until: day}, f.asJSON)
 }

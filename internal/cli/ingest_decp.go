@@ -4,11 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/vigie-data/vigie/internal/config"
-	"github.com/vigie-data/vigie/internal/fetch"
-	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/schedule"
 	"github.com/vigie-data/vigie/internal/source/decp"
 )
 
@@ -53,39 +51,6 @@ func runIngestDECP(ctx context.Context, env *Env, args []string) error {
 		return UsageError{"--file and --url do not go together"}
 	}
 	decp.LimitMemory() // a soft limit keeps the peak flat (GOMEMLIMIT overrides)
-	s, err := openStore(ctx, env.Config, true)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	p := ingest.NewProgress(env.Stderr, "decp", "records")
-	defer p.Done()
-	// One run id for all the files: a contract carried by several of them
-	// counts once.
-	opts := decp.Options{Source: f.source, RunID: fmt.Sprintf("cli-decp-%d", time.Now().UnixNano()), Progress: p}
-	var sum ingest.Summary
-	if f.url != "" {
-		sum, err = decp.IngestURL(ctx, s.Store, fetch.New(f.rate, 1), f.url, opts)
-	} else {
-		for i, path := range paths {
-			one, err := decp.IngestFile(ctx, s.Store, path, opts)
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				sum = one
-			} else {
-				sum.Add(one)
-				sum.Seconds += one.Seconds
-			}
-		}
-		if len(paths) > 1 && f.source == "" {
-			sum.Source = "decp"
-		}
-	}
-	p.Done()
-	if err != nil {
-		return err
-	}
-	return sum.Print(env.Stdout, f.asJSON)
+	p := schedule.Pipeline{Source: decp.SourceName, URL: f.url, Rate: f.rate}
+	return runByHand(ctx, env, p, schedule.ByHand{Files: paths, Channel: f.source}, f.asJSON)
 }

@@ -28,7 +28,7 @@ func init() {
 				return UsageError{"give the name of one pipeline"}
 			}
 			// Definitions are checked before anything starts.
-			ps, err := schedule.Load(env.Config.Pipelines)
+			ps, err := schedule.Load(env.Config.Pipelines, sources)
 			if err != nil {
 				return err
 			}
@@ -41,7 +41,7 @@ func init() {
 				return err
 			}
 			defer s.Close()
-			r := schedule.NewRunner(s.Store, fetch.New(p.Rate, p.Burst))
+			r := schedule.NewRunner(s.Store, fetch.New(p.Rate, p.Burst), sources)
 			r.ProgressOut = env.Stderr
 			run, runErr := r.Run(ctx, p)
 			if run.RunID != "" {

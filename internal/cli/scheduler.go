@@ -25,12 +25,12 @@ func init() {
 // definition), schedules them on one shared fetch client and mounts
 // GET /api/v1/pipelines and GET /metrics.
 func runScheduler(ctx context.Context, env *Env, s *session, mount func(pattern string, h http.Handler)) (<-chan struct{}, error) {
-	ps, err := schedule.Load(env.Config.Pipelines)
+	ps, err := schedule.Load(env.Config.Pipelines, sources)
 	if err != nil {
 		return nil, err
 	}
 	// One client for the process: pipelines on the same host share its limit.
-	r := schedule.NewRunner(s.Store, fetch.New(1, 1))
+	r := schedule.NewRunner(s.Store, fetch.New(1, 1), sources)
 	sch := schedule.NewScheduler(r, ps)
 	sch.CatchUp = true
 	if mount != nil {
@@ -71,7 +71,7 @@ func metricsHandler(m *schedule.Metrics) http.Handler {
 func pipelinesStatus(ctx context.Context, env *Env, s *session) error {
 	w := env.Stdout
 	dir := env.Config.Pipelines
-	ps, err := schedule.Load(dir)
+	ps, err := schedule.Load(dir, sources)
 	if err != nil {
 		var le *schedule.LoadError
 		switch {

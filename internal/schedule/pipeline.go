@@ -18,13 +18,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
-)
 
-// Sources a pipeline may ingest.
-const (
-	SourceDECP         = "decp"
-	SourceBOAMP        = "boamp"
-	SourceBOAMPArchive = "boamp-archive"
+	"github.com/vigie-data/vigie/internal/source"
 )
 
 // Pipeline is one definition file of pipelines/.
@@ -96,9 +91,10 @@ func (e *LoadError) Error() string {
 }
 
 // Load reads every *.yaml / *.yml file of dir, one pipeline per file, and
-// validates them all: on any problem it returns a *LoadError naming each
-// file, field and reason, and no pipelines.
-func Load(dir string) ([]Pipeline, error) {
+// validates them all, a source: being one of sources: on any problem it
+// returns a *LoadError naming each file, field and reason, and no
+// pipelines.
+func Load(dir string, sources map[string]source.Source) ([]Pipeline, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("pipelines directory: %w", err)
@@ -112,7 +108,7 @@ func Load(dir string) ([]Pipeline, error) {
 			continue
 		}
 		path := filepath.Join(dir, n)
-		p, errs := LoadFile(path)
+		p, errs := LoadFile(path, sources)
 		if len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
@@ -136,7 +132,7 @@ func Load(dir string) ([]Pipeline, error) {
 var knownFields = []string{"name", "description", "source", "schedule", "url", "resources", "rate", "burst", "lookback", "enabled"}
 
 // LoadFile reads and validates one definition file.
-func LoadFile(path string) (Pipeline, []FieldError) {
+func LoadFile(path string, sources map[string]source.Source) (Pipeline, []FieldError) {
 	p := Pipeline{File: path, Rate: 1, Burst: 1, Enabled: true}
 	bad := func(line int, field, reason string) []FieldError {
 		return []FieldError{{File: path, Line: line, Field: field, Reason: reason}}
@@ -212,10 +208,8 @@ func LoadFile(path string) (Pipeline, []FieldError) {
 	if p.Name != "" && !nameRe.MatchString(p.Name) {
 		errs = append(errs, FieldError{path, line("name"), "name", fmt.Sprintf("%q: use lower-case letters, digits, - and _", p.Name)})
 	}
-	switch p.Source {
-	case "", SourceDECP, SourceBOAMP, SourceBOAMPArchive:
-	default:
-		errs = append(errs, FieldError{path, line("source"), "source", fmt.Sprintf("%q is not one of decp, boamp, boamp-archive", p.Source)})
+	if _, ok := sources[p.Source]; !ok && p.Source != "" {
+		errs = append(errs, FieldError{path, line("source"), "source", fmt.Sprintf("%q is not one of %s", p.Source, strings.Join(names(sources, nil), ", "))})
 	}
 	if p.Schedule != "" {
 		s, err := cronParser.Parse(p.Schedule)
@@ -231,8 +225,9 @@ func LoadFile(path string) (Pipeline, []FieldError) {
 		}
 	}
 	if p.Resources != "" {
-		if p.Source != SourceDECP {
-			errs = append(errs, FieldError{path, line("resources"), "resources", "only decp pipelines read a dataset's resources"})
+		if _, ok := sources[p.Source].(source.DatasetReader); !ok {
+			readers := names(sources, func(s source.Source) bool { _, ok := s.(source.DatasetReader); return ok })
+			errs = append(errs, FieldError{path, line("resources"), "resources", fmt.Sprintf("only %s pipelines read a dataset's resources", strings.Join(readers, ", "))})
 		}
 		re, err := regexp.Compile(p.Resources)
 		if err != nil {
@@ -254,6 +249,19 @@ func LoadFile(path string) (Pipeline, []FieldError) {
 		p.Lookback = d
 	}
 	return p, errs
+}
+
+// names lists the names of the sources that keep says (all when nil),
+// the order of a pipeline file's examples: decp, boamp, then the others.
+func names(sources map[string]source.Source, keep func(source.Source) bool) []string {
+	var out []string
+	for n, s := range sources {
+		if keep == nil || keep(s) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func kindOf(target any) string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie-data/vigie/internal/source"
 )
 
 func writeDefs(t *testing.T, files map[string]string) string {
@@ -31,7 +33,7 @@ lookback: 3d
 
 func TestLoadValid(t *testing.T) {
 	dir := writeDefs(t, map[string]string{"a.yaml": validDef, "README.md": "not a definition"})
-	ps, err := Load(dir)
+	ps, err := Load(dir, testSources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +41,7 @@ func TestLoadValid(t *testing.T) {
 		t.Fatalf("got %d pipelines, want 1", len(ps))
 	}
 	p := ps[0]
-	if p.Name != "boamp-api" || p.Source != SourceBOAMP || p.Rate != 2.5 || p.Burst != 3 ||
+	if p.Name != "boamp-api" || p.Source != "boamp" || p.Rate != 2.5 || p.Burst != 3 ||
 		p.Lookback != 72*time.Hour || !p.Enabled || p.Host() != "example.test" {
 		t.Errorf("pipeline read as %+v", p)
 	}
@@ -51,7 +53,7 @@ func TestLoadValid(t *testing.T) {
 
 // The definitions shipped in pipelines/ must load, with the archive off.
 func TestShippedPipelines(t *testing.T) {
-	ps, err := Load(filepath.Join("..", "..", "pipelines"))
+	ps, err := Load(filepath.Join("..", "..", "pipelines"), testSources)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func TestShippedPipelines(t *testing.T) {
 	for _, p := range ps {
 		got[p.Name] = p
 	}
-	for name, src := range map[string]string{"boamp-api": SourceBOAMP, "boamp-archive": SourceBOAMPArchive, "decp": SourceDECP} {
+	for name, src := range map[string]string{"boamp-api": "boamp", "boamp-archive": "boamp-archive", "decp": "decp"} {
 		if got[name].Source != src {
 			t.Errorf("pipeline %s: source %q, want %q", name, got[name].Source, src)
 		}
@@ -81,7 +83,7 @@ func TestLoadRejects(t *testing.T) {
 		want       []string // in the message: file, line, field, reason
 	}{
 		{"unknown field", validDef + "shedule: daily\n", []string{"x.yaml:8", `field "shedule"`, "unknown field"}},
-		{"bad source", strings.Replace(validDef, "source: boamp", "source: ted", 1), []string{"x.yaml:2", `field "source"`, `"ted" is not one of decp, boamp, boamp-archive`}},
+		{"bad source", strings.Replace(validDef, "source: boamp", "source: ted", 1), []string{"x.yaml:2", `field "source"`, `"ted" is not one of boamp, boamp-archive, decp`}},
 		{"bad schedule", strings.Replace(validDef, `"0 */6 * * *"`, `"every day"`, 1), []string{"x.yaml:3", `field "schedule"`, "not a cron spec"}},
 		{"missing url", strings.Replace(validDef, "url: https://example.test/api\n", "", 1), []string{"x.yaml", `field "url"`, "required"}},
 		{"bad url", strings.Replace(validDef, "https://example.test/api", "ftp://example.test/", 1), []string{`field "url"`, "not an http(s) URL"}},
@@ -98,7 +100,7 @@ func TestLoadRejects(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := writeDefs(t, map[string]string{"x.yaml": c.body, "ok.yaml": strings.Replace(validDef, "boamp-api", "other", 1)})
-			ps, err := Load(dir)
+			ps, err := Load(dir, testSources)
 			var le *LoadError
 			if !errors.As(err, &le) {
 				t.Fatalf("Load accepted the definition (%d pipelines), err %v", len(ps), err)
@@ -121,17 +123,17 @@ func TestLoadRejects(t *testing.T) {
 
 func TestLoadRejectsDuplicateNames(t *testing.T) {
 	dir := writeDefs(t, map[string]string{"a.yaml": validDef, "b.yaml": validDef})
-	_, err := Load(dir)
+	_, err := Load(dir, testSources)
 	if err == nil || !strings.Contains(err.Error(), `"boamp-api" is already the name of`) {
 		t.Fatalf("duplicate names: err %v", err)
 	}
 }
 
 func TestLoadEmptyOrMissingDir(t *testing.T) {
-	if ps, err := Load(t.TempDir()); err != nil || len(ps) != 0 {
+	if ps, err := Load(t.TempDir(), testSources); err != nil || len(ps) != 0 {
 		t.Errorf("empty dir: %d pipelines, err %v; want none and no error", len(ps), err)
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := Load(filepath.Join(t.TempDir(), "nope"), testSources); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing dir: err %v", err)
 	}
 }
@@ -148,12 +150,13 @@ func TestShortCheckpoint(t *testing.T) {
 	}
 }
 
-// Every source a definition may name has a job.
-func TestDefaultJobsCoverEverySource(t *testing.T) {
-	jobs := DefaultJobs()
-	for _, s := range []string{SourceDECP, SourceBOAMP, SourceBOAMPArchive} {
-		if jobs[s] == nil {
-			t.Errorf("no job for source %s", s)
-		}
-	}
+// testSources stand for cli's: decp reads a dataset's resources.
+var testSources = map[string]source.Source{
+	"boamp":         fakeSource{name: "boamp"},
+	"boamp-archive": fakeSource{name: "boamp-archive"},
+	"decp":          datasetSource{fakeSource{name: "decp"}},
 }
+
+type datasetSource struct{ fakeSource }
+
+func (datasetSource) ReadsDataset() {}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/vigie-data/vigie/internal/fetch"
 	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -26,34 +28,13 @@ const (
 	StatusInterrupted = "interrupted"
 )
 
-// RunContext is what a job gets for one run.
-type RunContext struct {
-	Pipeline   Pipeline
-	RunID      string
-	Checkpoint string    // where the last run got to; "" on the first run
-	Now        time.Time // start of the run
-	Store      *store.Store
-	Fetch      *fetch.Client
-	Progress   *ingest.Progress
-
-	commit func(ctx context.Context, checkpoint string) error
-}
-
-// Commit records a new checkpoint. Call it only once the data behind it is
-// committed: a crash after it must not lose anything.
-func (rc *RunContext) Commit(ctx context.Context, checkpoint string) error {
-	return rc.commit(ctx, checkpoint)
-}
-
-// Job does one run of a pipeline of some source.
-type Job func(ctx context.Context, rc *RunContext) (ingest.Summary, error)
-
 // Runner runs pipelines once each: one at a time per pipeline, recording
 // every run and its checkpoint. One Runner per process.
 type Runner struct {
 	Store *store.Store
 	Fetch *fetch.Client // shared by every pipeline: per-host limits hold across them
-	Jobs  map[string]Job
+	// Sources by name: what a pipeline's source: names.
+	Sources map[string]source.Source
 	// ProgressOut receives progress reports (default os.Stderr).
 	ProgressOut io.Writer
 	Metrics     *Metrics
@@ -67,9 +48,9 @@ type Runner struct {
 	running map[string]bool
 }
 
-// NewRunner returns a runner with the real jobs of each source.
-func NewRunner(st *store.Store, fc *fetch.Client) *Runner {
-	return &Runner{Store: st, Fetch: fc, Jobs: DefaultJobs(), Metrics: NewMetrics()}
+// NewRunner returns a runner of the sources.
+func NewRunner(st *store.Store, fc *fetch.Client, sources map[string]source.Source) *Runner {
+	return &Runner{Store: st, Fetch: fc, Sources: sources, Metrics: NewMetrics()}
 }
 
 // Running tells whether the pipeline is running in this process.
@@ -108,16 +89,42 @@ func newRunID(now time.Time) string {
 // once when p is already running in this process. The returned error is
 // the run's (failed or interrupted), or one recording it.
 func (r *Runner) Run(ctx context.Context, p Pipeline) (store.Run, error) {
+	run, _, err := r.run(ctx, p, nil)
+	if err != nil && run.RunID != "" && !errors.Is(err, ErrRunning) {
+		err = fmt.Errorf("pipeline %s: %w", p.Name, err)
+	}
+	return run, err
+}
+
+// ByHand is what a run by hand ('vigie ingest') reads instead of the
+// upstream from the checkpoint: files, or publication days.
+type ByHand struct {
+	Files        []string
+	Since, Until time.Time
+	Channel      string // provenance channel (DECP)
+}
+
+// RunByHand runs the source of p once on what by names, recorded in
+// ingest_runs like a pipeline run, under the name "ingest:" + p.Source.
+// Its checkpoint is kept for the run only: a run by hand neither reads
+// nor moves a pipeline's. It returns the source's summary as well.
+func (r *Runner) RunByHand(ctx context.Context, p Pipeline, by ByHand) (store.Run, ingest.Summary, error) {
+	p.Name = "ingest:" + p.Source
+	return r.run(ctx, p, &by)
+}
+
+func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, ingest.Summary, error) {
+	var sum ingest.Summary
 	if !r.acquire(p.Name) {
 		if r.Metrics != nil {
 			r.Metrics.skipped(p.Name)
 		}
-		return store.Run{}, ErrRunning
+		return store.Run{}, sum, ErrRunning
 	}
 	defer r.release(p.Name)
-	job, ok := r.Jobs[p.Source]
+	src, ok := r.Sources[p.Source]
 	if !ok {
-		return store.Run{}, fmt.Errorf("pipeline %s: no job for source %q", p.Name, p.Source)
+		return store.Run{}, sum, fmt.Errorf("pipeline %s: no source %q", p.Name, p.Source)
 	}
 	if r.Fetch != nil {
 		r.Fetch.SetHostRate(p.Host(), p.Rate, p.Burst)
@@ -129,44 +136,40 @@ func (r *Runner) Run(ctx context.Context, p Pipeline) (store.Run, error) {
 	}
 	run := store.Run{RunID: newRunID(start), Pipeline: p.Name, Source: p.Source, StartedAt: start,
 		Status: StatusRunning, Version: uint64(start.UnixNano())}
-	cp, _, err := r.Store.LoadCheckpoint(ctx, p.Name)
-	if err != nil {
-		return run, err
+	cp := source.NewCheckpoint(nil, p.Name, run.RunID, "")
+	if by == nil {
+		saved, _, err := r.Store.LoadCheckpoint(ctx, p.Name)
+		if err != nil {
+			return run, sum, err
+		}
+		run.Checkpoint = saved.Checkpoint
+		cp = source.NewCheckpoint(r.Store, p.Name, run.RunID, saved.Checkpoint)
 	}
-	run.Checkpoint = cp.Checkpoint
 	if err := r.Store.RecordRun(ctx, run); err != nil {
-		return run, err
+		return run, sum, err
 	}
 	if r.Metrics != nil {
 		r.Metrics.started(p.Name)
 	}
-	slog.Info("pipeline run started", "pipeline", p.Name, "run", run.RunID, "checkpoint", cp.Checkpoint)
+	slog.Info("pipeline run started", "pipeline", p.Name, "run", run.RunID, "checkpoint", run.Checkpoint)
 
 	out := r.ProgressOut
 	if out == nil {
 		out = os.Stderr
 	}
 	prog := ingest.NewProgress(out, p.Name, "records")
-	var cpMu sync.Mutex
-	rc := &RunContext{Pipeline: p, RunID: run.RunID, Checkpoint: cp.Checkpoint, Now: now,
-		Store: r.Store, Fetch: r.Fetch, Progress: prog}
-	rc.commit = func(ctx context.Context, checkpoint string) error {
-		// Recorded even when the run is being interrupted: the data is in.
-		if err := r.Store.SaveCheckpoint(context.WithoutCancel(ctx), store.Checkpoint{
-			Pipeline: p.Name, Checkpoint: checkpoint, RunID: run.RunID}); err != nil {
-			return err
-		}
-		cpMu.Lock()
-		run.Checkpoint = checkpoint
-		cpMu.Unlock()
-		return nil
+	sr := &source.Run{ID: run.RunID, Pipeline: p.Name, URL: p.URL, Resources: p.resources, Lookback: p.Lookback,
+		Now: now, Store: r.Store, Fetch: r.Fetch, Progress: prog, Checkpoint: cp}
+	if by != nil {
+		sr.Files, sr.Since, sr.Until, sr.Channel = by.Files, by.Since, by.Until, by.Channel
 	}
-	sum, jobErr := runJob(ctx, job, rc)
+	sum, jobErr := runSource(ctx, src, sr)
 	prog.Done()
 
-	cpMu.Lock()
-	defer cpMu.Unlock()
 	run.FinishedAt = time.Now()
+	if by == nil {
+		run.Checkpoint = cp.Value()
+	}
 	run.RecordsRead, run.New, run.Updated = uint64(sum.RecordsRead), uint64(sum.New), uint64(sum.Updated)
 	run.Duplicates, run.Quarantined = uint64(sum.Duplicates), uint64(sum.Quarantined)
 	switch {
@@ -198,20 +201,21 @@ func (r *Runner) Run(ctx context.Context, p Pipeline) (store.Run, error) {
 		"read", run.RecordsRead, "new", run.New, "updated", run.Updated, "quarantined", run.Quarantined,
 		"checkpoint", run.Checkpoint, "seconds", run.FinishedAt.Sub(start).Seconds(), "error", run.Error)
 	if jobErr != nil {
-		return run, fmt.Errorf("pipeline %s: %w", p.Name, jobErr)
+		return run, sum, jobErr
 	}
-	return run, recErr
+	return run, sum, recErr
 }
 
-// runJob turns a panicking job into a failed run instead of a dead process.
-func runJob(ctx context.Context, job Job, rc *RunContext) (sum ingest.Summary, err error) {
+// runSource turns a panicking source into a failed run instead of a dead
+// process.
+func runSource(ctx context.Context, src source.Source, run *source.Run) (sum ingest.Summary, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			slog.Error("pipeline job panicked", "pipeline", rc.Pipeline.Name, "panic", v, "stack", string(debug.Stack()))
+			slog.Error("pipeline source panicked", "pipeline", run.Pipeline, "panic", v, "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", v)
 		}
 	}()
-	return job(ctx, rc)
+	return src.Run(ctx, run)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

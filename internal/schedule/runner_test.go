@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigie-data/vigie/internal/fetch"
 	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
@@ -41,8 +42,25 @@ func testPipeline(t *testing.T, name, source, schedule, url string, lookback tim
 		Lookback: lookback, Enabled: true, schedule: s}
 }
 
-func newTestRunner(st *store.Store, jobs map[string]Job) *Runner {
-	return &Runner{Store: st, Fetch: testClient(time.Second), Jobs: jobs, Metrics: NewMetrics(), ProgressOut: io.Discard}
+// job is a test source's run.
+type job func(ctx context.Context, run *source.Run) (ingest.Summary, error)
+
+type fakeSource struct {
+	name string
+	run  job
+}
+
+func (f fakeSource) Name() string { return f.name }
+func (f fakeSource) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
+	return f.run(ctx, run)
+}
+
+func newTestRunner(st *store.Store, jobs map[string]job) *Runner {
+	sources := map[string]source.Source{}
+	for name, j := range jobs {
+		sources[name] = fakeSource{name, j}
+	}
+	return &Runner{Store: st, Fetch: testClient(time.Second), Sources: sources, Metrics: NewMetrics(), ProgressOut: io.Discard}
 }
 
 func runs(t *testing.T, st *store.Store, pipeline string) []store.Run {
@@ -87,139 +105,32 @@ func (u *dayUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"day":%q}`, strings.TrimPrefix(r.URL.Path, "/day/"))
 }
 
-// fakeBOAMPAPI reads the upstream one day at a time, as the real ingestion
-// pages through the API, and reports each day done.
-func fakeBOAMPAPI(seen *[]string) BOAMPAPIFunc {
-	return func(ctx context.Context, rc *RunContext, since, until time.Time, onDay func(time.Time) error) (ingest.Summary, error) {
-		sum := ingest.Summary{Source: "boamp"}
-		*seen = append(*seen, since.Format(DayLayout)+".."+until.Format(DayLayout))
-		for d := since; !d.After(until); d = d.AddDate(0, 0, 1) {
-			if _, err := rc.Fetch.Get(ctx, rc.Pipeline.URL+"/day/"+d.Format(DayLayout)); err != nil {
+// daySource reads one page per day from the upstream, from today -
+// lookback to today, and saves each day before today as the checkpoint.
+func daySource(ctx context.Context, run *source.Run) (ingest.Summary, error) {
+	sum := ingest.Summary{Source: "boamp"}
+	today := source.Day(run.Now)
+	for d := source.Day(today.Add(-run.Lookback)); !d.After(today); d = d.AddDate(0, 0, 1) {
+		if _, err := run.Fetch.Get(ctx, run.URL+"/day/"+d.Format(source.DayLayout)); err != nil {
+			return sum, err
+		}
+		sum.RecordsRead++
+		sum.New++
+		run.Progress.Add(1)
+		if d.Before(today) {
+			if err := run.Checkpoint.Save(ctx, d.Format(source.DayLayout)); err != nil {
 				return sum, err
 			}
-			sum.RecordsRead++
-			sum.New++
-			rc.Progress.Add(1)
-			if err := onDay(d); err != nil {
-				return sum, err
-			}
-		}
-		return sum, nil
-	}
-}
-
-// A 500/429/timeout storm ends in a failed run with the reason; the next
-// run, once upstream is back, resumes from the last committed day.
-func TestStormFailsThenResumes(t *testing.T) {
-	st := storetest.New(t)
-	up := &dayUpstream{}
-	srv := httptest.NewServer(up)
-	defer srv.Close()
-	var seen []string
-	r := newTestRunner(st, map[string]Job{SourceBOAMP: BOAMPAPIJob(fakeBOAMPAPI(&seen))})
-	r.Fetch = testClient(300 * time.Millisecond)
-	clock := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
-	r.Clock = func() time.Time { return clock }
-	p := testPipeline(t, "boamp-api", SourceBOAMP, "@every 1h", srv.URL, 3*24*time.Hour)
-	ctx := context.Background()
-
-	run, err := r.Run(ctx, p)
-	if err != nil || run.Status != StatusOK || run.Checkpoint != "2026-01-09" || run.RecordsRead != 4 {
-		t.Fatalf("first run: %+v, err %v; want ok, 4 days read (07..10), checkpoint 2026-01-09", run, err)
-	}
-
-	// Five days later, upstream breaks down in the middle of the run.
-	clock = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
-	up.mu.Lock()
-	up.served = nil
-	up.mu.Unlock()
-	var stormRun store.Run
-	func() {
-		// Days 09 and 10 come through, then the storm.
-		served := 0
-		r.Jobs[SourceBOAMP] = BOAMPAPIJob(func(ctx context.Context, rc *RunContext, since, until time.Time, onDay func(time.Time) error) (ingest.Summary, error) {
-			return fakeBOAMPAPI(&seen)(ctx, rc, since, until, func(d time.Time) error {
-				served++
-				if served == 2 {
-					up.storm.Store(true)
-				}
-				return onDay(d)
-			})
-		})
-		stormRun, err = r.Run(ctx, p)
-	}()
-	if err == nil || stormRun.Status != StatusFailed {
-		t.Fatalf("storm run: %+v, err %v; want failed", stormRun, err)
-	}
-	if !strings.Contains(stormRun.Error, "giving up after 3 attempts") {
-		t.Errorf("failed run's error does not give the reason: %q", stormRun.Error)
-	}
-	if stormRun.Checkpoint != "2026-01-10" {
-		t.Errorf("checkpoint after the storm %q, want 2026-01-10 (the last day committed)", stormRun.Checkpoint)
-	}
-	codes := map[string]uint64{}
-	host := strings.TrimPrefix(srv.URL, "http://")
-	for _, c := range fetch.StatusCounts() {
-		if c.Host == host {
-			codes[c.Status] = c.Count
 		}
 	}
-	if codes["500"] == 0 || codes["429"] == 0 || codes["error"] == 0 {
-		t.Errorf("upstream statuses counted %v: want 500s, 429s and timeouts", codes)
-	}
-
-	// Upstream back: the next run starts from the checkpoint, not from
-	// today - lookback (12th), and not from scratch.
-	up.storm.Store(false)
-	seen = nil
-	r.Jobs[SourceBOAMP] = BOAMPAPIJob(fakeBOAMPAPI(&seen))
-	run, err = r.Run(ctx, p)
-	if err != nil || run.Status != StatusOK {
-		t.Fatalf("resumed run: %+v, err %v", run, err)
-	}
-	if len(seen) != 1 || seen[0] != "2026-01-10..2026-01-15" {
-		t.Errorf("resumed run read %v, want 2026-01-10..2026-01-15", seen)
-	}
-	if run.Checkpoint != "2026-01-14" {
-		t.Errorf("checkpoint after resuming %q, want 2026-01-14", run.Checkpoint)
-	}
-	cp, _, err := st.LoadCheckpoint(ctx, "boamp-api")
-	if err != nil || cp.Checkpoint != "2026-01-14" || cp.RunID != run.RunID {
-		t.Errorf("stored checkpoint %+v, err %v", cp, err)
-	}
-
-	rs := runs(t, st, "boamp-api")
-	if len(rs) != 3 {
-		t.Fatalf("%d runs recorded, want 3: %+v", len(rs), rs)
-	}
-	want := []string{StatusOK, StatusFailed, StatusOK} // newest first
-	for i, s := range want {
-		if rs[i].Status != s {
-			t.Errorf("run %d status %q, want %q", i, rs[i].Status, s)
-		}
-		if rs[i].FinishedAt.IsZero() {
-			t.Errorf("run %d has no end", i)
-		}
-	}
-	var b strings.Builder
-	r.Metrics.Write(&b)
-	for _, line := range []string{
-		`vigie_pipeline_runs_total{pipeline="boamp-api",status="ok"} 2`,
-		`vigie_pipeline_runs_total{pipeline="boamp-api",status="failed"} 1`,
-		`vigie_pipeline_errors_total{pipeline="boamp-api"} 1`,
-		`vigie_upstream_responses_total{host="` + host + `",status="500"}`,
-	} {
-		if !strings.Contains(b.String(), line) {
-			t.Errorf("metrics lack %s:\n%s", line, b.String())
-		}
-	}
+	return sum, nil
 }
 
 // A slow run is never overlapped by its next turn; the turn is skipped.
 func TestNoOverlapWhenSlow(t *testing.T) {
 	st := storetest.New(t)
 	var active, maxActive, started atomic.Int64
-	slow := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+	slow := func(ctx context.Context, rc *source.Run) (ingest.Summary, error) {
 		n := active.Add(1)
 		defer active.Add(-1)
 		started.Add(1)
@@ -236,8 +147,8 @@ func TestNoOverlapWhenSlow(t *testing.T) {
 			return ingest.Summary{}, ctx.Err()
 		}
 	}
-	r := newTestRunner(st, map[string]Job{SourceDECP: slow})
-	p := testPipeline(t, "slow", SourceDECP, "@every 1s", "http://upstream.test/", 0)
+	r := newTestRunner(st, map[string]job{"decp": slow})
+	p := testPipeline(t, "slow", "decp", "@every 1s", "http://upstream.test/", 0)
 	sch := NewScheduler(r, []Pipeline{p})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := sch.Start(ctx)
@@ -268,9 +179,8 @@ func TestScheduleFires(t *testing.T) {
 	up := &dayUpstream{}
 	srv := httptest.NewServer(up)
 	defer srv.Close()
-	var seen []string
-	r := newTestRunner(st, map[string]Job{SourceBOAMP: BOAMPAPIJob(fakeBOAMPAPI(&seen))})
-	p := testPipeline(t, "fires", SourceBOAMP, "@every 1s", srv.URL, 24*time.Hour)
+	r := newTestRunner(st, map[string]job{"boamp": daySource})
+	p := testPipeline(t, "fires", "boamp", "@every 1s", srv.URL, 24*time.Hour)
 	off := p
 	off.Name, off.Enabled = "off", false
 	sch := NewScheduler(r, []Pipeline{p, off})
@@ -293,7 +203,7 @@ func TestScheduleFires(t *testing.T) {
 		t.Fatal("the schedule never fired")
 	}
 	first := rs[len(rs)-1]
-	if first.Status != StatusOK || first.RecordsRead != 2 || first.Checkpoint != dayOf(first.StartedAt).AddDate(0, 0, -1).Format(DayLayout) {
+	if first.Status != StatusOK || first.RecordsRead != 2 || first.Checkpoint != source.Day(first.StartedAt).AddDate(0, 0, -1).Format(source.DayLayout) {
 		t.Errorf("first scheduled run %+v: want ok, 2 days read, checkpoint yesterday", first)
 	}
 	if len(runs(t, st, "off")) != 0 {
@@ -316,8 +226,8 @@ func TestScheduleFires(t *testing.T) {
 func TestShutdownRecordsInterrupted(t *testing.T) {
 	st := storetest.New(t)
 	var inRun = make(chan struct{})
-	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
-		if err := rc.Commit(ctx, "2026-01-01"); err != nil {
+	jobFn := func(ctx context.Context, rc *source.Run) (ingest.Summary, error) {
+		if err := rc.Checkpoint.Save(ctx, "2026-01-01"); err != nil {
 			return ingest.Summary{}, err
 		}
 		close(inRun)
@@ -325,8 +235,8 @@ func TestShutdownRecordsInterrupted(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // the batch in flight ends
 		return ingest.Summary{Source: "boamp", RecordsRead: 7}, ctx.Err()
 	}
-	r := newTestRunner(st, map[string]Job{SourceBOAMP: job})
-	p := testPipeline(t, "long", SourceBOAMP, "@every 1s", "http://upstream.test/", 0)
+	r := newTestRunner(st, map[string]job{"boamp": jobFn})
+	p := testPipeline(t, "long", "boamp", "@every 1s", "http://upstream.test/", 0)
 	sch := NewScheduler(r, []Pipeline{p})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := sch.Start(ctx)
@@ -354,13 +264,13 @@ func TestRunRefusesOverlap(t *testing.T) {
 	st := storetest.New(t)
 	release := make(chan struct{})
 	inRun := make(chan struct{})
-	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+	jobFn := func(ctx context.Context, rc *source.Run) (ingest.Summary, error) {
 		close(inRun)
 		<-release
 		return ingest.Summary{}, nil
 	}
-	r := newTestRunner(st, map[string]Job{SourceDECP: job})
-	p := testPipeline(t, "one", SourceDECP, "@daily", "http://upstream.test/", 0)
+	r := newTestRunner(st, map[string]job{"decp": jobFn})
+	p := testPipeline(t, "one", "decp", "@daily", "http://upstream.test/", 0)
 	errc := make(chan error)
 	go func() { _, err := r.Run(context.Background(), p); errc <- err }()
 	<-inRun
@@ -385,25 +295,25 @@ func TestCatchUpRunsMissedPipelinesAtStart(t *testing.T) {
 	st := storetest.New(t)
 	var mu sync.Mutex
 	ran := map[string]int{}
-	job := func(ctx context.Context, rc *RunContext) (ingest.Summary, error) {
+	jobFn := func(ctx context.Context, rc *source.Run) (ingest.Summary, error) {
 		mu.Lock()
-		ran[rc.Pipeline.Name]++
+		ran[rc.Pipeline]++
 		mu.Unlock()
 		return ingest.Summary{Source: "decp"}, nil
 	}
-	r := newTestRunner(st, map[string]Job{SourceDECP: job})
+	r := newTestRunner(st, map[string]job{"decp": jobFn})
 	yearly := "0 0 1 1 *" // its next turn is months away: only catch-up can run it now
-	never := testPipeline(t, "never-ran", SourceDECP, yearly, "http://upstream.test/", 0)
-	missed := testPipeline(t, "missed", SourceDECP, yearly, "http://upstream.test/", 0)
-	current := testPipeline(t, "current", SourceDECP, "@every 1h", "http://upstream.test/", 0)
-	off := testPipeline(t, "off", SourceDECP, yearly, "http://upstream.test/", 0)
+	never := testPipeline(t, "never-ran", "decp", yearly, "http://upstream.test/", 0)
+	missed := testPipeline(t, "missed", "decp", yearly, "http://upstream.test/", 0)
+	current := testPipeline(t, "current", "decp", "@every 1h", "http://upstream.test/", 0)
+	off := testPipeline(t, "off", "decp", yearly, "http://upstream.test/", 0)
 	off.Enabled = false
 	ctx := context.Background()
 	for name, started := range map[string]time.Time{
 		"missed":  time.Now().AddDate(-1, 0, -1), // before last 1 January's turn
 		"current": time.Now().Add(-10 * time.Minute),
 	} {
-		if err := st.RecordRun(ctx, store.Run{RunID: name + "-1", Pipeline: name, Source: SourceDECP, StartedAt: started.UTC().Truncate(time.Second),
+		if err := st.RecordRun(ctx, store.Run{RunID: name + "-1", Pipeline: name, Source: "decp", StartedAt: started.UTC().Truncate(time.Second),
 			FinishedAt: started.UTC().Truncate(time.Second), Status: StatusOK, Version: 1}); err != nil {
 			t.Fatal(err)
 		}

@@ -93,9 +93,6 @@ func Statuses(ctx context.Context, st *store.Store, ps []Pipeline, now time.Time
 			s.Checkpoint = cp.Checkpoint
 		}
 		key := p.Source
-		if key == SourceBOAMPArchive {
-			key = SourceBOAMP // both fill the notices table
-		}
 		nd, seen := newest[key]
 		if !seen {
 			t, err := st.NewestData(ctx, key)
@@ -117,13 +114,15 @@ func Statuses(ctx context.Context, st *store.Store, ps []Pipeline, now time.Time
 	return out, nil
 }
 
-// ShortCheckpoint writes a checkpoint for people: a day as is, a DECP
-// checkpoint (JSON, by file) as the number of files it covers.
+// ShortCheckpoint writes a checkpoint for people: a day as is, a
+// checkpoint by file (JSON, as DECP's) as the number of files it covers.
 func ShortCheckpoint(cp string) string {
 	if cp == "" {
 		return "none"
 	}
-	var files map[string]decpState
+	var files map[string]struct {
+		LastModified string `json:"last_modified"`
+	}
 	if strings.HasPrefix(cp, "{") && json.Unmarshal([]byte(cp), &files) == nil {
 		latest := ""
 		for _, f := range files {

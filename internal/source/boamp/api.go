@@ -7,12 +7,9 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigie-data/vigie/internal/fetch"
-	"github.com/vigie-data/vigie/internal/ingest"
-	"github.com/vigie-data/vigie/internal/store"
 )
 
 // API limits of the Opendatasoft Explore v2.1 /records endpoint.
@@ -25,31 +22,6 @@ const (
 type page struct {
 	TotalCount int               `json:"total_count"`
 	Results    []json.RawMessage `json:"results"`
-}
-
-// IngestAPI reads every notice published from since to until (inclusive
-// days) from the API at base, one publication day at a time, and calls
-// opts.OnDayDone after each day is committed.
-func IngestAPI(ctx context.Context, st *store.Store, c *fetch.Client, base string, since, until time.Time, opts Options) (ingest.Summary, error) {
-	start := time.Now()
-	s := newSink(st, "boamp", opts)
-	base = strings.TrimRight(base, "/")
-	since = day(since)
-	until = day(until)
-	for d := since; !d.After(until); d = d.AddDate(0, 0, 1) {
-		if err := apiDay(ctx, s, c, base, d); err != nil {
-			s.sum.Seconds = time.Since(start).Seconds()
-			return s.sum, fmt.Errorf("boamp API, day %s: %w", d.Format("2006-01-02"), err)
-		}
-		if err := s.dayDone(ctx, d); err != nil {
-			return s.sum, err
-		}
-	}
-	return s.finish(ctx, start)
-}
-
-func day(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // apiDay reads one publication day: pages of /records ordered by idweb,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/fetch"
+	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
 
@@ -147,18 +148,14 @@ func TestIngestAPIPagesFaultsAndExports(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 
-	var days []string
-	opts := Options{RunID: "t", OnDayDone: func(d time.Time) error {
-		days = append(days, d.Format("2006-01-02"))
-		return nil
-	}}
 	since, until := utc("2026-02-02T00:00:00Z"), utc("2026-02-04T00:00:00Z")
-	sum, err := IngestAPI(ctx, st, testClient(), srv.URL+"/api/explore/v2.1/catalog/datasets/boamp", since, until, opts)
+	run := byHand(st, srv.URL+"/api/explore/v2.1/catalog/datasets/boamp", since, until)
+	sum, err := API{}.Run(ctx, run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(days, ",") != "2026-02-02,2026-02-03,2026-02-04" {
-		t.Errorf("days done = %v", days)
+	if run.Checkpoint.Value() != "2026-02-04" {
+		t.Errorf("checkpoint = %q, want the last day read", run.Checkpoint.Value())
 	}
 	if sum.Notices != 380 || sum.New != 380 || sum.Quarantined != 0 {
 		t.Errorf("summary = %+v, want 380 new notices", sum)
@@ -188,7 +185,7 @@ func TestIngestAPIPagesFaultsAndExports(t *testing.T) {
 	}
 
 	// A second run finds nothing new.
-	again, err := IngestAPI(ctx, st, testClient(), srv.URL+"/api/explore/v2.1/catalog/datasets/boamp", since, until, Options{})
+	again, err := API{}.Run(ctx, byHand(st, srv.URL+"/api/explore/v2.1/catalog/datasets/boamp", since, until))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,15 +194,18 @@ func TestIngestAPIPagesFaultsAndExports(t *testing.T) {
 	}
 }
 
-func TestIngestAPIStopsWhenDayCallbackFails(t *testing.T) {
+// A checkpoint that cannot be saved stops the run after the first day.
+func TestIngestAPIStopsWhenCheckpointFails(t *testing.T) {
 	st := storetest.New(t)
+	down := storetest.New(t)
+	down.Close()
 	f := &fakeAPI{days: map[string][]json.RawMessage{"2026-02-05": genRecords(t, "26-5", 3, "2026-02-05")}, hits: map[string]int{}}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	calls := 0
-	_, err := IngestAPI(context.Background(), st, testClient(), srv.URL, utc("2026-02-05T00:00:00Z"), utc("2026-02-07T00:00:00Z"),
-		Options{OnDayDone: func(time.Time) error { calls++; return fmt.Errorf("checkpoint store down") }})
-	if err == nil || !strings.Contains(err.Error(), "checkpoint store down") || calls != 1 {
-		t.Errorf("err = %v after %d calls, want the callback's error after the first day", err, calls)
+	run := byHand(st, srv.URL, utc("2026-02-05T00:00:00Z"), utc("2026-02-07T00:00:00Z"))
+	run.Checkpoint = source.NewCheckpoint(down, "test", "t", "")
+	sum, err := API{}.Run(context.Background(), run)
+	if err == nil || !strings.Contains(err.Error(), "day 2026-02-05 done") || sum.RecordsRead != 3 {
+		t.Errorf("err = %v, summary %+v; want the checkpoint's error after the first day", err, sum)
 	}
 }

@@ -21,20 +21,16 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/vigie-data/vigie/internal/fetch"
-	"github.com/vigie-data/vigie/internal/ingest"
 	"github.com/vigie-data/vigie/internal/source/doctree"
-	"github.com/vigie-data/vigie/internal/store"
 )
 
-// IngestArchiveDay reads the notices the DILA archive holds for one
+// archiveDay reads the notices the DILA archive holds for one
 // publication day. Since October 2023 a day is a folder {yyyy}/{mm}/{dd}/
 // of one XML file per notice (moved later to FluxHistorique/); before, a
 // day is one or more per-issue archives (.taz: a zip of tar of XML and
 // HTML pairs) whose names carry the date, listed in the year folder. The
 // listings are Apache directory pages in ISO-8859-1.
-func IngestArchiveDay(ctx context.Context, st *store.Store, c *fetch.Client, base string, day time.Time, opts Options) (ingest.Summary, error) {
-	start := time.Now()
-	s := newSink(st, "boamp-archive", opts)
+func archiveDay(ctx context.Context, s *sink, c *fetch.Client, base string, day time.Time) error {
 	if !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
@@ -46,11 +42,11 @@ func IngestArchiveDay(ctx context.Context, st *store.Store, c *fetch.Client, bas
 			continue
 		}
 		if err != nil {
-			return s.sum, err
+			return err
 		}
 		found = true
 		if err := walkDay(ctx, s, c, dir, links, 1); err != nil {
-			return s.sum, err
+			return err
 		}
 		break
 	}
@@ -62,13 +58,13 @@ func IngestArchiveDay(ctx context.Context, st *store.Store, c *fetch.Client, bas
 				continue
 			}
 			if err != nil {
-				return s.sum, err
+				return err
 			}
 			for _, l := range links {
 				if strings.Contains(path.Base(l), stamp) && isArchive(l) {
 					found = true
 					if err := ingestArchive(ctx, s, c, l); err != nil {
-						return s.sum, err
+						return err
 					}
 				}
 			}
@@ -80,10 +76,7 @@ func IngestArchiveDay(ctx context.Context, st *store.Store, c *fetch.Client, bas
 	if !found {
 		slog.Info("boamp archive: nothing published for the day", "day", day.Format("2006-01-02"))
 	}
-	if err := s.dayDone(ctx, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
-		return s.sum, err
-	}
-	return s.finish(ctx, start)
+	return nil
 }
 
 func isNotFound(err error) bool {

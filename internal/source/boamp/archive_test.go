@@ -11,8 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
 
@@ -103,18 +103,24 @@ func TestIngestArchiveDays(t *testing.T) {
 	base := srv.URL + root
 
 	var done []string
-	opts := Options{OnDayDone: func(d time.Time) error { done = append(done, d.Format("2006-01-02")); return nil }}
-	sum, err := IngestArchiveDay(ctx, st, testClient(), base, utc("2024-03-05T00:00:00Z"), opts)
+	day := func(d string) *source.Run {
+		return byHand(st, base, utc(d+"T00:00:00Z"), utc(d+"T00:00:00Z"))
+	}
+	run := day("2024-03-05")
+	sum, err := Archive{}.Run(ctx, run)
 	if err != nil {
 		t.Fatal(err)
 	}
+	done = append(done, run.Checkpoint.Value())
 	if sum.New != 3 || sum.Quarantined != 0 {
 		t.Errorf("day folder: %+v, want 3 new", sum)
 	}
-	sum, err = IngestArchiveDay(ctx, st, testClient(), base, utc("2016-01-05T00:00:00Z"), opts)
+	run = day("2016-01-05")
+	sum, err = Archive{}.Run(ctx, run)
 	if err != nil {
 		t.Fatal(err)
 	}
+	done = append(done, run.Checkpoint.Value())
 	if sum.New != 2 || sum.Quarantined != 1 || sum.RecordsRead != 3 {
 		t.Errorf("taz day: %+v, want 2 new, 1 quarantined (cut XML), the HTML skipped", sum)
 	}
@@ -136,7 +142,7 @@ func TestIngestArchiveDays(t *testing.T) {
 		}
 	}
 	// Re-reading a day (folders fill during the day) adds nothing twice.
-	again, err := IngestArchiveDay(ctx, st, testClient(), base, utc("2024-03-05T00:00:00Z"), Options{})
+	again, err := Archive{}.Run(ctx, day("2024-03-05"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +153,7 @@ func TestIngestArchiveDays(t *testing.T) {
 		t.Errorf("%d notices stored, want 5", n)
 	}
 	// A day with nothing published is done, empty.
-	sum, err = IngestArchiveDay(ctx, st, testClient(), base, utc("2019-07-14T00:00:00Z"), Options{})
+	sum, err = Archive{}.Run(ctx, day("2019-07-14"))
 	if err != nil || sum.RecordsRead != 0 {
 		t.Errorf("empty day: %+v, %v", sum, err)
 	}

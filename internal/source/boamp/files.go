@@ -33,10 +33,6 @@ const (
 type Options struct {
 	RunID    string
 	Progress *ingest.Progress // may be nil
-	// OnDayDone is called after every notice of a publication day has been
-	// committed (API and archive walkers), in increasing day order; the
-	// pipeline advances its checkpoint there. An error stops the run.
-	OnDayDone func(day time.Time) error
 }
 
 // IngestFiles reads API JSON (a {"results": [...]} page or an exports

@@ -82,19 +82,6 @@ func (s *sink) flush(ctx context.Context) error {
 	return nil
 }
 
-// dayDone commits the day and tells the pipeline.
-func (s *sink) dayDone(ctx context.Context, day time.Time) error {
-	if err := s.flush(ctx); err != nil {
-		return err
-	}
-	if s.opts.OnDayDone != nil {
-		if err := s.opts.OnDayDone(day); err != nil {
-			return fmt.Errorf("day %s done: %w", day.Format("2006-01-02"), err)
-		}
-	}
-	return nil
-}
-
 func (s *sink) finish(ctx context.Context, start time.Time) (ingest.Summary, error) {
 	err := s.flush(ctx)
 	s.sum.Seconds = time.Since(start).Seconds()
