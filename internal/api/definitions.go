@@ -73,22 +73,9 @@ func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
 			Scope:          "DECP contracts (marchés and contrats de concession), current version of each contract (buyer SIRET + contract id), by notification date; contracts without notification date under « unknown »",
 			DeclaredFields: ind.Declared, DetectedLabels: ind.Detected, SourceFields: src})
 	}
-	measures := []definition{
-		{Name: "contracts", FR: text{"Contrats", "Nombre de contrats (version la plus récente de chaque contrat)."}, EN: text{"Contracts", "Number of contracts (latest version of each)."}, Scope: "DECP", SourceFields: []string{"contracts.buyer_siret", "contracts.contract_id", "contracts.version"}},
-		{Name: "amount", FR: text{"Montant", "Somme des montants publiés (euros HT) ; les contrats sans montant comptent 0 et ne sont pas dans contracts_with_amount."}, EN: text{"Amount", "Sum of published amounts (euros excl. VAT); contracts without amount add 0 and are not in contracts_with_amount."}, Scope: "DECP", SourceFields: []string{"contracts.amount"}},
-		{Name: "declared", FR: text{"Déclaré", "Ce que l'acheteur a renseigné dans les champs DECP."}, EN: text{"Declared", "What the buyer filled in the DECP fields."}, Scope: "DECP 2022 format and later; older formats have no such fields (declared_unknown)"},
-		{Name: "declared_unknown", FR: text{"Non renseigné", "Contrats sans valeur dans les champs DECP de l'indicateur (aucun « oui » et au moins un champ absent)."}, EN: text{"Not given", "Contracts with no value in the indicator's DECP fields (no « yes » and at least one field missing)."}, Scope: "DECP"},
-		{Name: "detected", FR: text{"Détecté", "Ce que le détecteur de vigie a lu dans le texte et les codes."}, EN: text{"Detected", "What vigie's detector read in the text and codes."}, Scope: "all sources", SourceFields: []string{"detected_labels", "detections.evidence"}},
-		{Name: "share_contracts", FR: text{"Part en nombre", "Nombre / contrats de la même ligne."}, EN: text{"Share of contracts", "Count / contracts of the same row."}, Scope: "row"},
-		{Name: "share_amount", FR: text{"Part en montant", "Montant des contrats comptés / montant de la ligne."}, EN: text{"Share of amount", "Amount of the counted contracts / amount of the row."}, Scope: "row"},
-		{Name: "publications", FR: text{"Publications", "Avis publiés par l'acheteur (BOAMP), par année de publication, hors avis annulés."}, EN: text{"Publications", "Notices published by the buyer (BOAMP), by publication year, cancelled ones excluded."}, Scope: "BOAMP notices", SourceFields: []string{"notices.buyer_siret", "notices.publication_date", "notices.cancelled"}},
-		{Name: "spaser", FR: text{"Seuil SPASER", "Obligation d'adopter un schéma de promotion des achats socialement et écologiquement responsables au-delà de 100 M€ d'achats annuels jusqu'en 2022, 50 M€ à partir de 2023. Estimation à partir des montants publiés dans les DECP."}, EN: text{"SPASER threshold", "Obligation to adopt a socially and environmentally responsible procurement plan above 100 M€ of annual purchases until 2022, 50 M€ from 2023. Estimated from the amounts published in DECP."}, Scope: "buyer scorecard", SourceFields: []string{"contracts.amount", "contracts.notification_date"}},
-		{Name: "pnad", FR: text{"Objectifs PNAD", "Plan national pour des achats durables : en 2025, 30 % des contrats avec une considération sociale et 100 % avec une considération environnementale. Écart = objectif - part."}, EN: text{"PNAD targets", "National sustainable procurement plan: by 2025, 30 % of contracts with a social consideration and 100 % with an environmental one. Gap = target - share."}, Scope: "buyer scorecard"},
-		{Name: "tenders_open", FR: text{"Appels d'offres ouverts", "Avis non annulés dont la date limite de réponse est à venir, avec au moins un lot (ou l'avis) réservé ou portant une clause sociale (déclaré ou détecté)."}, EN: text{"Open tenders", "Non-cancelled notices whose response deadline is ahead, with at least one lot (or the notice) reserved or carrying a social clause (declared or detected)."}, Scope: "BOAMP and eForms notices and lots", SourceFields: []string{"notices.deadline", "lots.reserved", "lots.declared_labels", "lots.detected_labels", "detections.evidence"}},
-	}
 	writeJSON(w, map[string]any{
 		"indicators": inds,
-		"measures":   measures,
+		"measures":   measureDefinitions,
 		"group_by":   store.GroupDimensions(),
 		// what each detected label means (the labelling guide's substance)
 		"labels": map[string]any{
@@ -106,4 +93,19 @@ func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
 			"mapping": theme.Mapping,
 		},
 	})
+}
+
+// measureDefinitions define the measures of every answer.
+var measureDefinitions = []definition{
+	{Name: "contracts", FR: text{"Contrats", "Nombre de contrats (version la plus récente de chaque contrat)."}, EN: text{"Contracts", "Number of contracts (latest version of each)."}, Scope: "DECP", SourceFields: []string{"contracts.buyer_siret", "contracts.contract_id", "contracts.version"}},
+	{Name: "amount", FR: text{"Montant", "Somme des montants publiés (euros HT) ; les contrats sans montant comptent 0 et ne sont pas dans contracts_with_amount."}, EN: text{"Amount", "Sum of published amounts (euros excl. VAT); contracts without amount add 0 and are not in contracts_with_amount."}, Scope: "DECP", SourceFields: []string{"contracts.amount"}},
+	{Name: "declared", FR: text{"Déclaré", "Ce que l'acheteur a renseigné dans les champs DECP."}, EN: text{"Declared", "What the buyer filled in the DECP fields."}, Scope: "DECP 2022 format and later; older formats have no such fields (declared_unknown)"},
+	{Name: "declared_unknown", FR: text{"Non renseigné", "Contrats sans valeur dans les champs DECP de l'indicateur (aucun « oui » et au moins un champ absent)."}, EN: text{"Not given", "Contracts with no value in the indicator's DECP fields (no « yes » and at least one field missing)."}, Scope: "DECP"},
+	{Name: "detected", FR: text{"Détecté", "Ce que le détecteur de vigie a lu dans le texte et les codes."}, EN: text{"Detected", "What vigie's detector read in the text and codes."}, Scope: "all sources", SourceFields: []string{"detected_labels", "detections.evidence"}},
+	{Name: "share_contracts", FR: text{"Part en nombre", "Nombre / contrats de la même ligne."}, EN: text{"Share of contracts", "Count / contracts of the same row."}, Scope: "row"},
+	{Name: "share_amount", FR: text{"Part en montant", "Montant des contrats comptés / montant de la ligne."}, EN: text{"Share of amount", "Amount of the counted contracts / amount of the row."}, Scope: "row"},
+	{Name: "publications", FR: text{"Publications", "Avis publiés par l'acheteur (BOAMP), par année de publication, hors avis annulés."}, EN: text{"Publications", "Notices published by the buyer (BOAMP), by publication year, cancelled ones excluded."}, Scope: "BOAMP notices", SourceFields: []string{"notices.buyer_siret", "notices.publication_date", "notices.cancelled"}},
+	{Name: "spaser", FR: text{"Seuil SPASER", "Obligation d'adopter un schéma de promotion des achats socialement et écologiquement responsables au-delà de 100 M€ d'achats annuels jusqu'en 2022, 50 M€ à partir de 2023. Estimation à partir des montants publiés dans les DECP."}, EN: text{"SPASER threshold", "Obligation to adopt a socially and environmentally responsible procurement plan above 100 M€ of annual purchases until 2022, 50 M€ from 2023. Estimated from the amounts published in DECP."}, Scope: "buyer scorecard", SourceFields: []string{"contracts.amount", "contracts.notification_date"}},
+	{Name: "pnad", FR: text{"Objectifs PNAD", "Plan national pour des achats durables : en 2025, 30 % des contrats avec une considération sociale et 100 % avec une considération environnementale. Écart = objectif - part."}, EN: text{"PNAD targets", "National sustainable procurement plan: by 2025, 30 % of contracts with a social consideration and 100 % with an environmental one. Gap = target - share."}, Scope: "buyer scorecard"},
+	{Name: "tenders_open", FR: text{"Appels d'offres ouverts", "Avis non annulés dont la date limite de réponse est à venir, avec au moins un lot (ou l'avis) réservé ou portant une clause sociale (déclaré ou détecté)."}, EN: text{"Open tenders", "Non-cancelled notices whose response deadline is ahead, with at least one lot (or the notice) reserved or carrying a social clause (declared or detected)."}, Scope: "BOAMP and eForms notices and lots", SourceFields: []string{"notices.deadline", "lots.reserved", "lots.declared_labels", "lots.detected_labels", "detections.evidence"}},
 }

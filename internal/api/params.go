@@ -27,7 +27,7 @@ type param struct {
 
 var (
 	departementRe = regexp.MustCompile(`^(0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8]|98[4-9])$`)
-	regionRe      = regexp.MustCompile(`^[0-9A-Za-z-]{1,6}$`)
+	regionRe      = regexp.MustCompile(`^[\p{L}\p{N} '’-]{1,60}$`) // names as stored (Île-de-France, Provence-Alpes-Côte d'Azur)
 	cpvRe         = regexp.MustCompile(`^[0-9]{1,8}$`)
 	buyerRe       = regexp.MustCompile(`^([0-9]{9}|[0-9]{14})$`)
 	plainRe       = regexp.MustCompile(`^[\p{L}\p{N} '’.,()/-]{1,120}$`)
@@ -38,7 +38,7 @@ var (
 	pFrom        = param{Name: "from", Description: "first notification date, inclusive (YYYY-MM-DD)", Type: "string", Format: "date"}
 	pTo          = param{Name: "to", Description: "last notification date, inclusive (YYYY-MM-DD)", Type: "string", Format: "date"}
 	pDepartement = param{Name: "departement", Description: "département code (01…95, 2A, 2B, 971…)", Type: "string", Pattern: departementRe.String()}
-	pRegion      = param{Name: "region", Description: "region code as stored by the DECP ingestion", Type: "string", Pattern: regionRe.String()}
+	pRegion      = param{Name: "region", Description: "région name as stored by the DECP ingestion (e.g. Île-de-France)", Type: "string", Pattern: regionRe.String()}
 	pBuyer       = param{Name: "buyer", Description: "buyer SIRET (14 digits) or SIREN (9 digits)", Type: "string", Pattern: buyerRe.String()}
 	pCPV         = param{Name: "cpv", Description: "CPV code prefix (1 to 8 digits)", Type: "string", Pattern: cpvRe.String()}
 	pProcedure   = param{Name: "procedure", Description: "procedure, as published (e.g. Appel d'offres ouvert)", Type: "string"}
@@ -93,6 +93,23 @@ func parseRe(q url.Values, p param, re *regexp.Regexp) (string, error) {
 		return "", badParam(p.Name, "malformed value "+strconv.Quote(v)+" ("+p.Description+")")
 	}
 	return v, nil
+}
+
+// parseReList reads a comma-separated list whose items match re.
+func parseReList(q url.Values, p param, re *regexp.Regexp) ([]string, error) {
+	v := q.Get(p.Name)
+	if v == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		x = strings.TrimSpace(x)
+		if !re.MatchString(x) {
+			return nil, badParam(p.Name, "malformed value "+strconv.Quote(x)+" ("+p.Description+")")
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 func parseEnum(q url.Values, p param) (string, error) {

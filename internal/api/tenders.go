@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,8 +16,50 @@ import (
 var (
 	pDeadlineAfter = param{Name: "deadline_after", Description: "deadline strictly after this date (YYYY-MM-DD) or instant (RFC 3339); default now", Type: "string"}
 	pTenderFormat  = param{Name: "format", Description: "json (default), csv or atom (a feed to subscribe to)", Type: "string", Enum: []string{"json", "csv", "atom"}}
-	tenderParams   = []param{pDeadlineAfter, pLabels, pDepartement, pCPV, pBuyer, pQ, pLimit, pTenderFormat}
+	pDepartements  = param{Name: "departement", Description: "département codes (01…95, 2A, 2B, 971…), comma-separated: any of", Type: "string", List: true, Pattern: departementRe.String()}
+	tenderParams   = []param{pDeadlineAfter, pLabels, pDepartements, pCPV, pBuyer, pQ, pLimit, pTenderFormat}
 )
+
+// parseTenderQuery reads the open-tender filters (shared with the
+// /appels page); explicit says whether deadline_after was given.
+func (s *Server) parseTenderQuery(q url.Values) (tq store.TenderQuery, explicit bool, err error) {
+	tq = store.TenderQuery{DeadlineAfter: time.Now()}
+	if v := q.Get(pDeadlineAfter.Name); v != "" {
+		explicit = true
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t, err = time.Parse("2006-01-02", v)
+		}
+		if err != nil || t.Year() < 1900 || t.Year() > 9999 {
+			return tq, false, badParam(pDeadlineAfter.Name, "expected YYYY-MM-DD or an RFC 3339 instant")
+		}
+		tq.DeadlineAfter = t
+	}
+	if tq.Labels, err = parseList(q, pLabels); err != nil {
+		return tq, false, err
+	}
+	if len(tq.Labels) == 0 {
+		tq.Labels = defaultTenderLabels
+	}
+	if tq.Departements, err = parseReList(q, pDepartements, departementRe); err != nil {
+		return tq, false, err
+	}
+	if tq.CPVPrefix, err = parseRe(q, pCPV, cpvRe); err != nil {
+		return tq, false, err
+	}
+	b, err := parseRe(q, pBuyer, buyerRe)
+	if err != nil {
+		return tq, false, err
+	}
+	tq.BuyerSiret, tq.BuyerSiren = buyerIDs(b)
+	if tq.Words, err = parseWords(q); err != nil {
+		return tq, false, err
+	}
+	if tq.Limit, err = s.parseLimit(q); err != nil {
+		return tq, false, err
+	}
+	return tq, explicit, nil
+}
 
 // defaultTenderLabels: a lot reserved (any kind) or with a social clause.
 var defaultTenderLabels = []string{clause.Reserved, clause.ReservedDisability, clause.ReservedInsertion, clause.ReservedESS, clause.SocialClause}
@@ -32,45 +75,8 @@ func (s *Server) openTenders(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	tq := store.TenderQuery{DeadlineAfter: time.Now()}
-	explicitDeadline := q.Get(pDeadlineAfter.Name) != ""
-	if v := q.Get(pDeadlineAfter.Name); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			t, err = time.Parse("2006-01-02", v)
-		}
-		if err != nil {
-			fail(w, r, badParam(pDeadlineAfter.Name, "expected YYYY-MM-DD or an RFC 3339 instant"))
-			return
-		}
-		tq.DeadlineAfter = t
-	}
-	if tq.Labels, err = parseList(q, pLabels); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if len(tq.Labels) == 0 {
-		tq.Labels = defaultTenderLabels
-	}
-	if tq.Departement, err = parseRe(q, pDepartement, departementRe); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if tq.CPVPrefix, err = parseRe(q, pCPV, cpvRe); err != nil {
-		fail(w, r, err)
-		return
-	}
-	b, err := parseRe(q, pBuyer, buyerRe)
+	tq, explicitDeadline, err := s.parseTenderQuery(q)
 	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	tq.BuyerSiret, tq.BuyerSiren = buyerIDs(b)
-	if tq.Words, err = parseWords(q); err != nil {
-		fail(w, r, err)
-		return
-	}
-	if tq.Limit, err = s.parseLimit(q); err != nil {
 		fail(w, r, err)
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/api"
+	"github.com/vigie-data/vigie/internal/schedule"
+	"github.com/vigie-data/vigie/internal/web"
 )
 
 // serveAPI runs the API and the scheduler (whose routes it serves)
@@ -27,6 +29,10 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 		ln.Close()
 		return fmt.Errorf("start scheduler: %w", err)
 	}
+	if err := mountPages(env, s, srv); err != nil {
+		ln.Close()
+		return err
+	}
 	go keepRollupsFresh(ctx, s)
 	hs := &http.Server{
 		Handler:           srv,
@@ -35,7 +41,7 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	slog.Info("API listening", "addr", "http://"+ln.Addr().String()+"/api/v1/health")
+	slog.Info("API and pages listening", "pages", "http://"+ln.Addr().String()+"/", "api", "http://"+ln.Addr().String()+"/api/v1/health")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -54,6 +60,21 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 		slog.Warn("scheduler did not stop within 10 s")
 	}
 	return ctx.Err()
+}
+
+// mountPages adds the French pages (internal/web) beside the API, on
+// the same handler: same address, middleware and queries.
+func mountPages(env *Env, s *session, srv *api.Server) error {
+	ps, err := schedule.Load(env.Config.Pipelines)
+	if err != nil {
+		ps = nil // the scheduler reports it; the pages show the recorded runs
+	}
+	pages, err := web.New(srv, s.Store, web.Options{Pipelines: ps})
+	if err != nil {
+		return fmt.Errorf("pages: %w", err)
+	}
+	pages.Mount(srv.HandlePage)
+	return nil
 }
 
 // keepRollupsFresh rebuilds the API's derived tables when the contracts

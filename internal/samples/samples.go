@@ -39,13 +39,19 @@ func RepoRoot(t testing.TB) string {
 	return root
 }
 
-// DataDir returns shared/data/<sub...> beside the repository, if present.
+// DataDir returns shared/data/<sub...> beside the repository, if present
+// (VIGIE_SHARED_DATA names another place for shared/data, e.g. for a
+// git worktree).
 func DataDir(sub ...string) (string, bool) {
-	root, ok := Root()
-	if !ok {
-		return "", false
+	base := os.Getenv("VIGIE_SHARED_DATA")
+	if base == "" {
+		root, ok := Root()
+		if !ok {
+			return "", false
+		}
+		base = filepath.Join(root, "..", "shared", "data")
 	}
-	p := filepath.Join(append([]string{root, "..", "shared", "data"}, sub...)...)
+	p := filepath.Join(append([]string{base}, sub...)...)
 	if _, err := os.Stat(p); err != nil {
 		return "", false
 	}

@@ -15,6 +15,7 @@ type TenderQuery struct {
 	DeadlineAfter time.Time // deadline strictly after
 	Labels        []string  // clause labels; a lot or notice carrying any matches
 	Departement   string
+	Departements  []string // any of (with Departement, both must hold)
 	CPVPrefix     string
 	BuyerSiret    string
 	BuyerSiren    string
@@ -113,6 +114,10 @@ func (s *Store) OpenTendersSQL(ctx context.Context, q TenderQuery) ([]Tender, bo
 	if q.Departement != "" {
 		conds = append(conds, "has(departements, ?)")
 		args = append(args, q.Departement)
+	}
+	if len(q.Departements) > 0 {
+		conds = append(conds, "hasAny(departements, ?)")
+		args = append(args, q.Departements)
 	}
 	if q.CPVPrefix != "" {
 		conds = append(conds, "arrayExists(c -> startsWith(c, ?), cpv)")

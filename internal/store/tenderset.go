@@ -209,6 +209,7 @@ func FilterTenders(set []Tender, q TenderQuery) ([]Tender, bool, error) {
 		t := &set[i]
 		if !t.Deadline.After(after) ||
 			q.Departement != "" && !slices.Contains(t.Departements, q.Departement) ||
+			len(q.Departements) > 0 && !hasAny(t.Departements, q.Departements) ||
 			q.CPVPrefix != "" && !slices.ContainsFunc(t.CPV, func(c string) bool { return strings.HasPrefix(c, q.CPVPrefix) }) ||
 			q.BuyerSiret != "" && t.BuyerSiret != q.BuyerSiret ||
 			q.BuyerSiren != "" && !strings.HasPrefix(t.BuyerSiret, q.BuyerSiren) {
