@@ -65,7 +65,7 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 // mountPages adds the French pages (internal/web) beside the API, on
 // the same handler: same address, middleware and queries.
 func mountPages(env *Env, s *session, srv *api.Server) error {
-	ps, err := schedule.Load(env.Config.Pipelines)
+	ps, err := schedule.Load(env.Config.Pipelines, sources)
 	if err != nil {
 		ps = nil // the scheduler reports it; the pages show the recorded runs
 	}
