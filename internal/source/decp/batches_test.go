@@ -21,11 +21,10 @@ func TestSmallBatchesCountAsOne(t *testing.T) {
 	}
 	type counts struct{ contracts, holders, modifications, sources uint64 }
 	ingestWith := func(batch int, commit int64, maxKeys int) (sums [2][4]int64, stored counts) {
-		defer func(n int, c int64, k int) { BatchSize, CommitRecords, MaxStoredKeys = n, c, k }(BatchSize, CommitRecords, MaxStoredKeys)
-		BatchSize, CommitRecords, MaxStoredKeys = batch, commit, maxKeys
+		opts := Options{BatchSize: batch, CommitRecords: commit, MaxStoredKeys: maxKeys}
 		st := storetest.New(t)
 		for i := range sums {
-			s, err := Ingest(context.Background(), st, bytes.NewReader(in.Bytes()), "gen.json", Options{})
+			s, err := Ingest(context.Background(), st, bytes.NewReader(in.Bytes()), "gen.json", opts)
 			if err != nil {
 				t.Fatal(err)
 			}

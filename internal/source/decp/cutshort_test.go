@@ -44,12 +44,11 @@ func TestCutShortThenRerunEqualsUninterrupted(t *testing.T) {
 	if err := decpgen.GenerateFormat(&in, 3000, 5, decpgen.Format2022); err != nil {
 		t.Fatal(err)
 	}
-	defer func(b int, c int64) { BatchSize, CommitRecords = b, c }(BatchSize, CommitRecords)
-	BatchSize, CommitRecords = 200, 500
+	opts := Options{BatchSize: 200, CommitRecords: 500}
 	bg := context.Background()
 
 	ref := storetest.New(t)
-	if _, err := Ingest(bg, ref, bytes.NewReader(in.Bytes()), "gen.json", Options{}); err != nil {
+	if _, err := Ingest(bg, ref, bytes.NewReader(in.Bytes()), "gen.json", opts); err != nil {
 		t.Fatal(err)
 	}
 
@@ -59,7 +58,7 @@ func TestCutShortThenRerunEqualsUninterrupted(t *testing.T) {
 	cut := r.cut
 	done := make(chan error, 1)
 	go func() {
-		_, err := Ingest(ctx, st, io.Reader(r), "gen.json", Options{})
+		_, err := Ingest(ctx, st, io.Reader(r), "gen.json", opts)
 		done <- err
 	}()
 	<-cut
@@ -93,7 +92,7 @@ func TestCutShortThenRerunEqualsUninterrupted(t *testing.T) {
 	}
 	t.Logf("cut short with %d of %d contracts rows stored", partial, all)
 
-	if _, err := Ingest(bg, st, bytes.NewReader(in.Bytes()), "gen.json", Options{}); err != nil {
+	if _, err := Ingest(bg, st, bytes.NewReader(in.Bytes()), "gen.json", opts); err != nil {
 		t.Fatal(err)
 	}
 	volatile := []string{"ingested_at", "detected_at", "fetched_at", "seen_at", "run_id"}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/clause"
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -18,7 +19,7 @@ const (
 // detect runs the clause detector on a contract: what the buyer declared
 // (the considerations) and what its object says. It returns the labels
 // read in the text and the detection row of the contract.
-func detect(c *Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
+func detect(c *decpparse.Contract, uid string, version uint64, at time.Time) ([]string, store.DetectionRow) {
 	row := store.DetectionRow{
 		SubjectKind:     "contract",
 		SubjectID:       uid,

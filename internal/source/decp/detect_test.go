@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigie-data/vigie/internal/clause"
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -13,7 +14,7 @@ import (
 // reprocess rebuilds its declared evidence from declared_raw, and must
 // find what detect would have stored.
 func TestDeclaredEvidenceMatchesDetect(t *testing.T) {
-	c := &Contract{}
+	c := &decpparse.Contract{}
 	c.Considerations.Social = []string{"Pas de considération sociale"}
 	c.Considerations.Environmental = []string{"Critère environnemental", "Sans objet"}
 	_, row := detect(c, "u1", 1, time.Time{})

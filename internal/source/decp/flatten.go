@@ -3,11 +3,11 @@ package decp
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -21,19 +21,19 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 	enc := json.NewEncoder(bw)
 	now := time.Now().UTC().Truncate(time.Second)
 	wr := &writer{source: source, runID: "flatten", now: now}
-	dec := newTreeDecoder()
-	err := openDocuments(r, source, func(d document) error {
-		br, ok := d.r.(*bufio.Reader)
+	dec := decpparse.NewDecoder()
+	err := decpparse.OpenDocuments(r, source, func(d decpparse.Document) error {
+		br, ok := d.R.(*bufio.Reader)
 		if !ok {
-			br = bufio.NewReader(d.r)
+			br = bufio.NewReader(d.R)
 		}
-		format, err := sniff(br)
+		format, err := decpparse.Sniff(br)
 		if err != nil {
 			return err
 		}
-		emit := func(rec rawRecord) error {
-			rec.origin, rec.format = d.name, format
-			it := parseOne(rec, now, dec)
+		emit := func(rec decpparse.Record) error {
+			rec.Origin, rec.Format = d.Name, format
+			it := newItem(&rec, dec.Parse(&rec, now))
 			if it.err != nil {
 				return nil
 			}
@@ -41,15 +41,10 @@ func FlattenJSONEachRow(r io.Reader, w io.Writer, source string) error {
 			setYear(&it, it.year)
 			return enc.Encode(flatRow(&it.contract))
 		}
-		if format == formatXML {
-			err = scanXML(br, emit)
-		} else {
-			err = scanJSON(br, emit)
+		if format == decpparse.FormatXML {
+			return decpparse.ScanXML(br, emit)
 		}
-		if errors.Is(err, errStop) {
-			return nil
-		}
-		return err
+		return decpparse.ScanJSON(br, emit)
 	})
 	if err != nil {
 		return fmt.Errorf("flatten: %w", err)

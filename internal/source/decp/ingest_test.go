@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigie-data/vigie/internal/ingest"
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
@@ -148,8 +149,8 @@ func TestRealFiles(t *testing.T) {
 		st := storetest.New(t)
 		ingestFile(t, st, filepath.Join(root, "real-2022/decp-13001845000028-2024-02-29-01.json"), Options{})
 		c := current(t, st, "13001845000028", "2024_D2F_2023S12323_33 962_01")
-		if c.SchemaVersion != Schema2022 || c.Departement != "93" || c.Region != "Île-de-France" ||
-			c.CPV != "72210000" || c.CPVDivision != "72" || c.Procedure != ProcAOOuvert {
+		if c.SchemaVersion != decpparse.Schema2022 || c.Departement != "93" || c.Region != "Île-de-France" ||
+			c.CPV != "72210000" || c.CPVDivision != "72" || c.Procedure != decpparse.ProcAOOuvert {
 			t.Errorf("got %+v", c)
 		}
 		// "considerationsSociales": [] is not given, not "declared none".

@@ -15,7 +15,7 @@ import (
 
 // Raw documents of DECP are the input files themselves, not one row per
 // record: each document (a file, a zip entry; decompressed, as scanned)
-// is stored in raw_documents as chunks of RawChunkSize bytes, doc_key
+// is stored in raw_documents as chunks of Options.RawChunkSize bytes, doc_key
 // "<origin>#<chunk index>" and position "bytes <first>-<last>", and a last
 // row, doc_key "<origin>", whose sha256 is that of the whole document and
 // whose body lists its chunks ("<doc_key> <sha256>" a line). A record's
@@ -24,9 +24,6 @@ import (
 // are kept whole in quarantine as well. A chunk already stored (same
 // source, doc_key and sha256) is not written again, so re-ingesting a file
 // writes no raw bytes.
-
-// RawChunkSize is the size of the raw_documents rows a document is cut into.
-var RawChunkSize = 4 << 20
 
 // rawChunk is one raw_documents row of a document, on its way to the store.
 type rawChunk struct {
@@ -41,6 +38,7 @@ type rawTee struct {
 	origin string
 	format string
 	now    time.Time
+	size   int // of a chunk
 	out    chan<- rawChunk
 
 	buf   []byte
@@ -50,8 +48,8 @@ type rawTee struct {
 	list  strings.Builder
 }
 
-func newRawTee(ctx context.Context, r io.Reader, origin, format string, now time.Time, out chan<- rawChunk) *rawTee {
-	return &rawTee{ctx: ctx, r: r, origin: origin, format: format, now: now, out: out, whole: sha256.New()}
+func newRawTee(ctx context.Context, r io.Reader, origin, format string, now time.Time, size int, out chan<- rawChunk) *rawTee {
+	return &rawTee{ctx: ctx, r: r, origin: origin, format: format, now: now, size: size, out: out, whole: sha256.New()}
 }
 
 func (t *rawTee) Read(p []byte) (int, error) {
@@ -60,12 +58,12 @@ func (t *rawTee) Read(p []byte) (int, error) {
 	t.whole.Write(data)
 	for len(data) > 0 {
 		if t.buf == nil {
-			t.buf = make([]byte, 0, RawChunkSize)
+			t.buf = make([]byte, 0, t.size)
 		}
-		k := min(len(data), RawChunkSize-len(t.buf))
+		k := min(len(data), t.size-len(t.buf))
 		t.buf = append(t.buf, data[:k]...)
 		data = data[k:]
-		if len(t.buf) == RawChunkSize {
+		if len(t.buf) == t.size {
 			if ferr := t.flush(); ferr != nil {
 				return n, ferr
 			}
@@ -116,29 +114,3 @@ func (t *rawTee) finish() error {
 // rawChunksPerCommit is how many chunks a raw stream sends before it is
 // committed: the server holds them until then.
 const rawChunksPerCommit = 64
-
-// storeRaw writes the chunks it receives, skipping those already stored.
-func storeRaw(ctx context.Context, st *store.Store, in <-chan rawChunk) error {
-	rs := st.NewRawStream()
-	defer rs.Abort()
-	sent := 0
-	for c := range in {
-		ok, err := st.RawDocumentStored(ctx, c.doc.Source, c.doc.DocKey, c.doc.SHA256)
-		if err != nil {
-			return err
-		}
-		if ok {
-			continue
-		}
-		if err := rs.Write(ctx, c.doc); err != nil {
-			return err
-		}
-		if sent++; sent == rawChunksPerCommit {
-			if err := rs.Commit(); err != nil {
-				return err
-			}
-			sent = 0
-		}
-	}
-	return rs.Commit()
-}

@@ -15,8 +15,7 @@ import (
 // put together give its bytes back, with the file's digest; ingesting it
 // again writes no raw row.
 func TestRawDocumentsAreTheFile(t *testing.T) {
-	defer func(n int) { RawChunkSize = n }(RawChunkSize)
-	RawChunkSize = 1000
+	opts := Options{RawChunkSize: 1000}
 	st := storetest.New(t)
 	ctx := context.Background()
 	path := fixture("variants-2022.json")
@@ -24,12 +23,12 @@ func TestRawDocumentsAreTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ingestFile(t, st, path, Options{})
+	ingestFile(t, st, path, opts)
 	docs, err := st.RawDocumentsOf(ctx, QuarantineSource, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks := (len(want) + RawChunkSize - 1) / RawChunkSize
+	chunks := (len(want) + opts.RawChunkSize - 1) / opts.RawChunkSize
 	if chunks < 2 {
 		t.Fatalf("fixture of %d bytes gives %d chunk: the test needs several", len(want), chunks)
 	}
@@ -51,7 +50,7 @@ func TestRawDocumentsAreTheFile(t *testing.T) {
 		t.Fatalf("file row %q sha256 %s, want %s", docs[0].DocKey, docs[0].SHA256, hex.EncodeToString(sum[:]))
 	}
 
-	ingestFile(t, st, path, Options{})
+	ingestFile(t, st, path, opts)
 	again, err := st.RawDocumentsOf(ctx, QuarantineSource, path)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store/storetest"
 )
 
@@ -28,8 +29,8 @@ func TestVariants2019(t *testing.T) {
 	if f64(c.Amount) != 150000 || f64(c.InitialAmount) != 127000 {
 		t.Errorf("amount %v initial %v, want modifications applied in signature order: 150000, 127000", f64(c.Amount), f64(c.InitialAmount))
 	}
-	if c.Procedure != ProcSansPublicite || c.Departement != "35" || c.Region != "Bretagne" || c.PartitionYear != 2018 ||
-		c.SchemaVersion != Schema2019 || c.BuyerSiren != "213502388" || c.UID != "213502388000192019-001" {
+	if c.Procedure != decpparse.ProcSansPublicite || c.Departement != "35" || c.Region != "Bretagne" || c.PartitionYear != 2018 ||
+		c.SchemaVersion != decpparse.Schema2019 || c.BuyerSiren != "213502388" || c.UID != "213502388000192019-001" {
 		t.Errorf("2019-001: %+v", c)
 	}
 	if c.DeclaredSocialClause != nil || c.DeclaredEnvCriterion != nil {
@@ -40,18 +41,18 @@ func TestVariants2019(t *testing.T) {
 	}
 
 	c = current(t, st, "21350238800019", "2019-002")
-	for _, f := range []string{FlagCPVPadded, FlagMojibake, FlagDateBefore2000, FlagAmountMissing, FlagHolderSiret} {
+	for _, f := range []string{decpparse.FlagCPVPadded, decpparse.FlagMojibake, decpparse.FlagDateBefore2000, decpparse.FlagAmountMissing, decpparse.FlagHolderSiret} {
 		if !has(c.QualityFlags, f) {
 			t.Errorf("2019-002 lacks flag %s: %v", f, c.QualityFlags)
 		}
 	}
 	if c.CPV != "09310000" || c.CPVDivision != "09" || c.Departement != "2A" || c.Region != "Corse" ||
-		c.Amount != nil || c.DurationMonths != nil || c.Procedure != ProcNegociee {
+		c.Amount != nil || c.DurationMonths != nil || c.Procedure != decpparse.ProcNegociee {
 		t.Errorf("2019-002: %+v", c)
 	}
 
 	c = current(t, st, "21350238800019", "2019-004")
-	for _, f := range []string{FlagCPVInvalid, FlagProcedureOther, FlagDateFuture, FlagAmountPlacehold} {
+	for _, f := range []string{decpparse.FlagCPVInvalid, decpparse.FlagProcedureOther, decpparse.FlagDateFuture, decpparse.FlagAmountPlacehold} {
 		if !has(c.QualityFlags, f) {
 			t.Errorf("2019-004 lacks flag %s: %v", f, c.QualityFlags)
 		}
@@ -61,7 +62,7 @@ func TestVariants2019(t *testing.T) {
 	}
 
 	c = current(t, st, "21350238800019", "CC-01")
-	if c.Kind != KindConcession || f64(c.Amount) != 27860000 || f64(c.DurationMonths) != 410 || c.PartitionYear != 2001 {
+	if c.Kind != decpparse.KindConcession || f64(c.Amount) != 27860000 || f64(c.DurationMonths) != 410 || c.PartitionYear != 2001 {
 		t.Errorf("CC-01: kind %s amount %v duration %v year %d", c.Kind, f64(c.Amount), f64(c.DurationMonths), c.PartitionYear)
 	}
 	q, _ := st.QuarantineCount(context.Background(), QuarantineSource)
@@ -81,8 +82,8 @@ func TestVariants2022(t *testing.T) {
 		t.Errorf("2024-A considerations: social %s%s%s env %s%s", flag8(c.DeclaredSocialClause), flag8(c.DeclaredSocialCriterion),
 			flag8(c.DeclaredReserved), flag8(c.DeclaredEnvClause), flag8(c.DeclaredEnvCriterion))
 	}
-	if f64(c.Amount) != 120000 || f64(c.DurationMonths) != 18 || c.Procedure != ProcNegociee || c.Departement != "75" ||
-		c.SchemaVersion != Schema2022 || !has(c.Techniques, "Accord-cadre") {
+	if f64(c.Amount) != 120000 || f64(c.DurationMonths) != 18 || c.Procedure != decpparse.ProcNegociee || c.Departement != "75" ||
+		c.SchemaVersion != decpparse.Schema2022 || !has(c.Techniques, "Accord-cadre") {
 		t.Errorf("2024-A: %+v", c)
 	}
 
@@ -90,7 +91,7 @@ func TestVariants2022(t *testing.T) {
 	if c.DeclaredSocialClause != nil || c.DeclaredEnvClause != nil {
 		t.Errorf("[] and \"NC\" are not given: social %s env %s", flag8(c.DeclaredSocialClause), flag8(c.DeclaredEnvClause))
 	}
-	if c.Departement != "2B" || !has(c.QualityFlags, FlagAmountZero) || f64(c.Amount) != 0 {
+	if c.Departement != "2B" || !has(c.QualityFlags, decpparse.FlagAmountZero) || f64(c.Amount) != 0 {
 		t.Errorf("2024-B: %+v", c)
 	}
 
@@ -101,7 +102,7 @@ func TestVariants2022(t *testing.T) {
 	}
 
 	c = current(t, st, "21750001630066", "CC-2024")
-	if c.Kind != KindConcession || f64(c.Amount) != 1200000 ||
+	if c.Kind != decpparse.KindConcession || f64(c.Amount) != 1200000 ||
 		flag8(c.DeclaredSocialClause)+flag8(c.DeclaredSocialCriterion)+flag8(c.DeclaredReserved) != "000" ||
 		flag8(c.DeclaredEnvClause)+flag8(c.DeclaredEnvCriterion) != "01" {
 		t.Errorf("CC-2024: %+v", c)
@@ -116,12 +117,12 @@ func TestXML2022(t *testing.T) {
 	sum := ingestFile(t, st, fixture("variants-2022.xml"), Options{})
 	wantSummary(t, "variants-2022.xml", sum, 2, 2, 2, 0, 0, 0)
 	c := current(t, st, "21750001630066", "X-1")
-	if c.Departement != "974" || c.Region != "La Réunion" || f64(c.Amount) != 600000 || c.SchemaVersion != Schema2022 ||
+	if c.Departement != "974" || c.Region != "La Réunion" || f64(c.Amount) != 600000 || c.SchemaVersion != decpparse.Schema2022 ||
 		flag8(c.DeclaredSocialClause) != "0" || flag8(c.DeclaredEnvClause)+flag8(c.DeclaredEnvCriterion) != "11" {
 		t.Errorf("X-1: %+v", c)
 	}
 	c = current(t, st, "21750001630066", "X-CC")
-	if c.Kind != KindConcession || f64(c.Amount) != 10.3 {
+	if c.Kind != decpparse.KindConcession || f64(c.Amount) != 10.3 {
 		t.Errorf("X-CC: %+v", c)
 	}
 }
@@ -138,7 +139,7 @@ func TestNotDECP(t *testing.T) {
 	st := storetest.New(t)
 	for _, f := range []string{"not-decp.csv", "not-decp.json"} {
 		_, err := IngestFile(context.Background(), st, fixture(f), Options{})
-		if err == nil || !errors.Is(err, errNotDECP) || !strings.Contains(err.Error(), "not a DECP document") {
+		if err == nil || !errors.Is(err, decpparse.ErrNotDECP) || !strings.Contains(err.Error(), "not a DECP document") {
 			t.Errorf("%s: error %v, want a clear not-DECP error", f, err)
 		}
 	}

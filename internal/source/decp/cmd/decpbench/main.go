@@ -43,14 +43,12 @@ func main() {
 	n := flag.Int("n", 100000, "records to generate and ingest")
 	format := flag.String("format", decpgen.Format2022, "2022 or 2019")
 	dsn := flag.String("dsn", "", "ClickHouse server (clickhouse://host:port); default a throwaway server")
-	batch := flag.Int("batch", decp.BatchSize, "records per batch")
-	commit := flag.Int64("commit", decp.CommitRecords, "records per commit")
+	flag.IntVar(&tuning.BatchSize, "batch", decp.DefaultBatchSize, "records per batch")
+	flag.Int64Var(&tuning.CommitRecords, "commit", decp.DefaultCommitRecords, "records per commit")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the ingestion (only) to this file")
 	flag.StringVar(&memProfile, "memprofile", "", "write an allocation profile of the ingestion (only) to this file")
 	flag.StringVar(&liveProfile, "liveprofile", "", "write the heap profile taken when the live heap was largest to this file")
 	flag.Parse()
-	decp.BatchSize = *batch
-	decp.CommitRecords = *commit
 	decp.LimitMemory() // as 'vigie ingest decp' does
 	if err := run(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
@@ -60,6 +58,9 @@ func main() {
 }
 
 var cpuProfile, memProfile, liveProfile string
+
+// tuning holds the writer's settings the flags give.
+var tuning decp.Options
 
 // watchLive takes a heap profile each time the live heap (as of the last
 // GC) reaches a new high, until stop is closed; it returns the last one.
@@ -157,7 +158,8 @@ func run(n int, format, dsn string) error {
 	stopLive := make(chan struct{})
 	live := watchLive(stopLive)
 	t0 := time.Now()
-	sum, err := decp.IngestFile(ctx, st, in, decp.Options{Source: "bench"})
+	sum, err := decp.IngestFile(ctx, st, in, decp.Options{Source: "bench",
+		BatchSize: tuning.BatchSize, CommitRecords: tuning.CommitRecords})
 	if cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}

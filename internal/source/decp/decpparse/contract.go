@@ -1,9 +1,17 @@
-// Package decp reads DECP ("données essentielles de la commande publique"),
-// the awarded-contract records French buyers publish, in every format real
-// files use — the 2019 format (schema 1.x) and the 2022 format (schema
-// 2.0.x), JSON or XML, plain, gzip or zip — into contracts, streaming, and
-// stores them cleaned, flagged, de-duplicated and with their provenance.
-package decp
+// Package decpparse reads DECP ("données essentielles de la commande
+// publique"), the awarded-contract records French buyers publish, in every
+// format real files use — the 2019 format (schema 1.x) and the 2022
+// format (schema 2.0.x), JSON or XML, plain, gzip or zip — into cleaned
+// and flagged contracts, streaming. It never touches the store: package
+// decp runs it and writes what it gives (as VictoriaMetrics keeps
+// lib/protoparser apart from its handlers).
+//
+// The way through: OpenDocuments or OpenFile give the documents of an
+// input (decompressed, a zip's entries); Sniff tells JSON from XML;
+// ScanJSON or ScanXML cut each document into Records without decoding
+// them; a Decoder parses a Record into a Contract (Parse), with its
+// identity (KeyHash) and version (Version).
+package decpparse
 
 import "time"
 

@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import (
 	"encoding/binary"
@@ -40,40 +40,73 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	if !ok {
 		return nil, bad("record is a %s, not an object", typeName(tree))
 	}
-	c := &Contract{}
+	c := &Contract{Kind: kindOf(m, kindHint), SchemaVersion: schemaOf(m, envelope)}
 	var flags flagSet
-
-	// Kind: envelope, then _type, then the buyer's field name.
-	c.Kind = kindHint
-	if c.Kind == "" {
-		t := fold(scalar(m.get("_type")))
-		switch {
-		case strings.Contains(t, "concession"):
-			c.Kind = KindConcession
-		case t != "":
-			c.Kind = KindMarche
-		case m.get("autoriteConcedante") != nil || m.get("concessionnaires") != nil || m.get("valeurGlobale") != nil:
-			c.Kind = KindConcession
-		default:
-			c.Kind = KindMarche
+	if err := readIdentity(c, m, &flags); err != nil {
+		return nil, err
+	}
+	readFields(c, m, &flags)
+	c.Modifications = readModifications(m, &flags)
+	applyModifications(c)
+	c.Subcontracts = readSubcontracts(m)
+	if c.SchemaVersion == Schema2022 {
+		social := first(m, "considerationsSociales", "considerationSociale")
+		env := first(m, "considerationsEnvironnementales", "considerationEnvironnementale")
+		c.Considerations.Social = strList(social, "considerationSociale")
+		c.Considerations.Environmental = strList(env, "considerationEnvironnementale")
+		declareSocial(&c.Considerations)
+		declareEnv(&c.Considerations)
+	}
+	check(c, now, &flags)
+	c.LastPublished = c.PublicationDate
+	for i := range c.Modifications {
+		if p := c.Modifications[i].PublicationDate; p != nil && (c.LastPublished == nil || p.After(*c.LastPublished)) {
+			c.LastPublished = p
 		}
 	}
-	c.SchemaVersion = Schema2019
+	c.QualityFlags = flags.list()
+	c.ContentHash = contentHash(c)
+	return c, nil
+}
+
+// kindOf tells a marché from a concession: the envelope, then _type, then
+// the buyer's field name.
+func kindOf(m *object, hint string) string {
+	if hint != "" {
+		return hint
+	}
+	t := fold(scalar(m.get("_type")))
+	switch {
+	case strings.Contains(t, "concession"):
+		return KindConcession
+	case t != "":
+		return KindMarche
+	case m.get("autoriteConcedante") != nil || m.get("concessionnaires") != nil || m.get("valeurGlobale") != nil:
+		return KindConcession
+	}
+	return KindMarche
+}
+
+// schemaOf tells the format of a record: the envelope's, or 2022 when the
+// record carries a field only that format has.
+func schemaOf(m *object, envelope string) string {
 	if envelope == Schema2022 {
-		c.SchemaVersion = Schema2022
-	} else {
-		for _, f := range fields2022 {
-			if _, ok := m.lookup(f); ok {
-				c.SchemaVersion = Schema2022
-				break
-			}
+		return Schema2022
+	}
+	for _, f := range fields2022 {
+		if _, ok := m.lookup(f); ok {
+			return Schema2022
 		}
 	}
+	return Schema2019
+}
 
-	// Identity.
+// readIdentity reads the contract id and the buyer; a record without
+// them cannot be stored.
+func readIdentity(c *Contract, m *object, flags *flagSet) error {
 	id, err := scalarStrict(m.get("id"), "id")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c.ID = strings.TrimSpace(id)
 	buyer := m.get("acheteur")
@@ -87,7 +120,7 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	case *object:
 		sid, err := scalarStrict(b.get("id"), "acheteur.id")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(sid))
 		c.Buyer.Name = scalar(b.get("nom"))
@@ -95,15 +128,15 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		c.Buyer.SIRET = cleanSiret(strings.TrimSpace(b))
 	case nil:
 	default:
-		return nil, bad("acheteur is a %s, not an object", typeName(buyer))
+		return bad("acheteur is a %s, not an object", typeName(buyer))
 	}
 	switch {
 	case c.Buyer.SIRET == "" && c.ID == "":
-		return nil, bad("no buyer and no contract id")
+		return bad("no buyer and no contract id")
 	case c.Buyer.SIRET == "":
-		return nil, bad("no buyer (acheteur/autoriteConcedante id)")
+		return bad("no buyer (acheteur/autoriteConcedante id)")
 	case c.ID == "" || notGiven(c.ID):
-		return nil, bad("no contract id")
+		return bad("no contract id")
 	}
 	if !validSiret(c.Buyer.SIRET) {
 		flags.add(FlagBuyerSiret)
@@ -115,19 +148,21 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	if c.UID == "" {
 		c.UID = c.Buyer.SIRET + c.ID
 	}
+	return nil
+}
 
+// readFields reads what the contract says of itself, as first awarded.
+func readFields(c *Contract, m *object, flags *flagSet) {
 	c.Nature = scalar(m.get("nature"))
 	c.Object = scalar(m.get("objet"))
-	if cpv, f := normCPV(scalar(m.get("codeCPV"))); f != "" {
+	cpv, f := normCPV(scalar(m.get("codeCPV")))
+	c.CPV = cpv
+	if f != "" {
 		flags.add(f)
-		c.CPV = cpv
-	} else {
-		c.CPV = cpv
 	}
-	if p, known := procedure(scalar(m.get("procedure"))); known {
-		c.Procedure = p
-	} else {
-		c.Procedure = p
+	p, known := procedure(scalar(m.get("procedure")))
+	c.Procedure = p
+	if !known {
 		flags.add(FlagProcedureOther)
 	}
 	if le, ok := m.get("lieuExecution").(*object); ok {
@@ -136,15 +171,15 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		c.Place.Name = scalar(le.get("nom"))
 		derivePlace(&c.Place)
 	}
-	c.InitialDurationMonths = duration(m.get("dureeMois"), &flags)
+	c.InitialDurationMonths = duration(m.get("dureeMois"), flags)
 	c.DurationMonths = c.InitialDurationMonths
 
 	notif := m.get("dateNotification")
 	if notif == nil {
 		notif = m.get("dateSignature")
 	}
-	c.NotificationDate = date(notif, &flags)
-	c.PublicationDate = date(m.get("datePublicationDonnees"), &flags)
+	c.NotificationDate = date(notif, flags)
+	c.PublicationDate = date(m.get("datePublicationDonnees"), flags)
 
 	amountField := m.get("montant")
 	if c.Kind == KindConcession || amountField == nil {
@@ -152,7 +187,7 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 			amountField = v
 		}
 	}
-	c.InitialAmount = amount(amountField, &flags)
+	c.InitialAmount = amount(amountField, flags)
 	c.Amount = c.InitialAmount
 
 	c.PriceForm = scalar(m.get("formePrix"))
@@ -160,9 +195,13 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	c.Modalities = strList(first(m, "modalitesExecution", "modaliteExecution"), "modaliteExecution")
 
 	holderField := first(m, "titulaires", "concessionnaires", "titulaire", "concessionnaire")
-	c.InitialHolders = holders(holderField, &flags)
+	c.InitialHolders = holders(holderField, flags)
 	c.Holders = c.InitialHolders
+}
 
+// readModifications reads the modifications, in the record's order.
+func readModifications(m *object, flags *flagSet) []Modification {
+	var out []Modification
 	for i, e := range list(m.get("modifications"), "modification") {
 		mm, ok := e.(*object)
 		if !ok {
@@ -174,8 +213,8 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		}
 		md.Object = scalar(mm.get("objetModification"))
 		sig := first(mm, "dateNotificationModification", "dateSignatureModification")
-		md.SignatureDate = date(sig, &flags)
-		md.PublicationDate = date(mm.get("datePublicationDonneesModification"), &flags)
+		md.SignatureDate = date(sig, flags)
+		md.PublicationDate = date(mm.get("datePublicationDonneesModification"), flags)
 		amt := mm.get("montant")
 		if amt == nil {
 			amt = mm.get("valeurGlobale")
@@ -184,11 +223,15 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 			md.Amount = amount(amt, nil)
 		}
 		md.DurationMonths = duration(mm.get("dureeMois"), nil)
-		md.Holders = holders(first(mm, "titulaires", "concessionnaires"), &flags)
-		c.Modifications = append(c.Modifications, md)
+		md.Holders = holders(first(mm, "titulaires", "concessionnaires"), flags)
+		out = append(out, md)
 	}
-	applyModifications(c)
+	return out
+}
 
+// readSubcontracts reads the actes de sous-traitance.
+func readSubcontracts(m *object) []Subcontract {
+	var out []Subcontract
 	for i, e := range list(m.get("actesSousTraitance"), "acteSousTraitance") {
 		am, ok := e.(*object)
 		if !ok {
@@ -205,19 +248,13 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		st.NotificationDate = date(am.get("dateNotification"), nil)
 		st.Amount = amount(am.get("montant"), nil)
 		st.PriceVariation = scalar(am.get("variationPrix"))
-		c.Subcontracts = append(c.Subcontracts, st)
+		out = append(out, st)
 	}
+	return out
+}
 
-	if c.SchemaVersion == Schema2022 {
-		social := first(m, "considerationsSociales", "considerationSociale")
-		env := first(m, "considerationsEnvironnementales", "considerationEnvironnementale")
-		c.Considerations.Social = strList(social, "considerationSociale")
-		c.Considerations.Environmental = strList(env, "considerationEnvironnementale")
-		declareSocial(&c.Considerations)
-		declareEnv(&c.Considerations)
-	}
-
-	// Dates out of range.
+// check flags dates out of range and lost encodings.
+func check(c *Contract, now time.Time, flags *flagSet) {
 	today := now.UTC().Truncate(24 * time.Hour)
 	y2000 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	if (c.NotificationDate != nil && c.NotificationDate.After(today)) || (c.PublicationDate != nil && c.PublicationDate.After(today)) {
@@ -229,16 +266,6 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 	if hasMojibake(c.Object) || hasMojibake(c.Buyer.Name) || hasMojibake(c.Place.Name) || holdersMojibake(c.Holders) {
 		flags.add(FlagMojibake)
 	}
-
-	c.LastPublished = c.PublicationDate
-	for i := range c.Modifications {
-		if p := c.Modifications[i].PublicationDate; p != nil && (c.LastPublished == nil || p.After(*c.LastPublished)) {
-			c.LastPublished = p
-		}
-	}
-	c.QualityFlags = flags.list()
-	c.ContentHash = contentHash(c)
-	return c, nil
 }
 
 // applyModifications gives the current amount, duration and holders: the
@@ -647,4 +674,4 @@ func contentHash(c *Contract) uint64 {
 	return d.Sum64()
 }
 
-var errNotDECP = errors.New("not a DECP document")
+var ErrNotDECP = errors.New("not a DECP document")

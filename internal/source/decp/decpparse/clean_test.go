@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import "testing"
 

@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import (
 	"archive/zip"
@@ -14,26 +14,26 @@ import (
 
 // Formats of a document, told from its content.
 const (
-	formatJSON = "json"
-	formatXML  = "xml"
+	FormatJSON = "json"
+	FormatXML  = "xml"
 )
 
-// sniff tells a document's format from its first bytes (after a byte
+// Sniff tells a document's format from its first bytes (after a byte
 // order mark and white space).
-func sniff(br *bufio.Reader) (string, error) {
+func Sniff(br *bufio.Reader) (string, error) {
 	head, _ := br.Peek(4096)
 	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
 	head = bytes.TrimLeft(head, " \t\r\n")
 	if len(head) == 0 {
-		return "", fmt.Errorf("%w: empty input", errNotDECP)
+		return "", fmt.Errorf("%w: empty input", ErrNotDECP)
 	}
 	switch head[0] {
 	case '{', '[':
-		return formatJSON, nil
+		return FormatJSON, nil
 	case '<':
-		return formatXML, nil
+		return FormatXML, nil
 	}
-	return "", fmt.Errorf("%w: neither JSON nor XML (starts with %q)", errNotDECP, printable(head))
+	return "", fmt.Errorf("%w: neither JSON nor XML (starts with %q)", ErrNotDECP, printable(head))
 }
 
 func printable(b []byte) string {
@@ -47,17 +47,17 @@ func printable(b []byte) string {
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
 func isZip(b []byte) bool  { return len(b) >= 4 && bytes.Equal(b[:4], []byte("PK\x03\x04")) }
 
-// document is one DECP document to scan: a name for provenance and its
+// Document is one DECP document to scan: a name for provenance and its
 // decompressed content.
-type document struct {
-	name string
-	r    io.Reader
+type Document struct {
+	Name string
+	R    io.Reader
 }
 
-// openDocuments gives the documents of a stream: the stream itself,
+// OpenDocuments gives the documents of a stream: the stream itself,
 // decompressed when gzip; a zip archive needs random access, so it is
 // spooled to a temporary file first (never held in memory).
-func openDocuments(r io.Reader, origin string, each func(document) error) error {
+func OpenDocuments(r io.Reader, origin string, each func(Document) error) error {
 	br := bufio.NewReaderSize(r, 1<<20)
 	head, _ := br.Peek(4)
 	switch {
@@ -67,7 +67,7 @@ func openDocuments(r io.Reader, origin string, each func(document) error) error 
 			return fmt.Errorf("gzip %s: %w", origin, err)
 		}
 		defer zr.Close()
-		return openDocuments(zr, origin, each)
+		return OpenDocuments(zr, origin, each)
 	case isZip(head):
 		f, err := os.CreateTemp("", "vigie-decp-*.zip")
 		if err != nil {
@@ -81,12 +81,12 @@ func openDocuments(r io.Reader, origin string, each func(document) error) error 
 		}
 		return zipDocuments(f, size, origin, each)
 	}
-	return each(document{name: origin, r: br})
+	return each(Document{Name: origin, R: br})
 }
 
 // zipDocuments gives every file of a zip archive (directories and
 // __MACOSX resource forks skipped), in name order.
-func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(document) error) error {
+func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(Document) error) error {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		return fmt.Errorf("zip %s: %w", origin, err)
@@ -102,7 +102,7 @@ func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(document)
 		if err != nil {
 			return fmt.Errorf("zip %s: %s: %w", origin, f.Name, err)
 		}
-		err = openDocuments(rc, origin+"!"+f.Name, each)
+		err = OpenDocuments(rc, origin+"!"+f.Name, each)
 		rc.Close()
 		if err != nil {
 			return err
@@ -110,13 +110,13 @@ func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(document)
 		n++
 	}
 	if n == 0 {
-		return fmt.Errorf("%w: zip %s holds no file", errNotDECP, origin)
+		return fmt.Errorf("%w: zip %s holds no file", ErrNotDECP, origin)
 	}
 	return nil
 }
 
-// openFile opens a path for IngestFile; zip files are read in place.
-func openFile(path string, each func(document) error) error {
+// OpenFile opens a path for IngestFile; zip files are read in place.
+func OpenFile(path string, each func(Document) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -134,5 +134,5 @@ func openFile(path string, each func(document) error) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	return openDocuments(f, path, each)
+	return OpenDocuments(f, path, each)
 }

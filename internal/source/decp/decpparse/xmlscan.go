@@ -1,19 +1,27 @@
-package decp
+package decpparse
 
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 )
 
-// scanXML walks a DECP XML document with xml.Decoder tokens: a <marches>
+// ScanXML walks a DECP XML document with xml.Decoder tokens: a <marches>
 // root holding <marche> and <contrat-concession> elements, or a single
 // <marche> or <contrat-concession> root. Each record is read into the same
 // tree shape as JSON (elements with children become objects, a repeated
 // child a list, text-only elements strings), so one mapping serves both.
-func scanXML(r io.Reader, emit func(rawRecord) error) error {
+func ScanXML(r io.Reader, emit func(Record) error) error {
+	if err := scanXML(r, emit); !errors.Is(err, errStop) {
+		return err
+	}
+	return nil
+}
+
+func scanXML(r io.Reader, emit func(Record) error) error {
 	d := xml.NewDecoder(r)
 	d.Strict = false
 	d.CharsetReader = charsetReader
@@ -23,12 +31,12 @@ func scanXML(r io.Reader, emit func(rawRecord) error) error {
 		if se.Name.Local == "contrat-concession" {
 			kind = KindConcession
 		}
-		rec := rawRecord{index: index, offset: offset, kind: kind}
+		rec := Record{Index: index, Offset: offset, Kind: kind}
 		index++
 		tree, err := xmlElement(d)
 		if err != nil {
-			rec.err = fmt.Errorf("XML record unreadable: %v", err)
-			rec.body = []byte(fmt.Sprintf("<%s> at byte %d", se.Name.Local, offset))
+			rec.Err = fmt.Errorf("XML record unreadable: %v", err)
+			rec.Body = []byte(fmt.Sprintf("<%s> at byte %d", se.Name.Local, offset))
 			if e := emit(rec); e != nil {
 				return e
 			}
@@ -41,10 +49,10 @@ func scanXML(r io.Reader, emit func(rawRecord) error) error {
 		offset := d.InputOffset()
 		tok, err := d.Token()
 		if err == io.EOF {
-			return fmt.Errorf("%w: XML without a <marches>, <marche> or <contrat-concession> element", errNotDECP)
+			return fmt.Errorf("%w: XML without a <marches>, <marche> or <contrat-concession> element", ErrNotDECP)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %v", errNotDECP, err)
+			return fmt.Errorf("%w: %v", ErrNotDECP, err)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -55,7 +63,7 @@ func scanXML(r io.Reader, emit func(rawRecord) error) error {
 			return read(se, offset)
 		case "marches":
 		default:
-			return fmt.Errorf("%w: XML root element <%s>", errNotDECP, se.Name.Local)
+			return fmt.Errorf("%w: XML root element <%s>", ErrNotDECP, se.Name.Local)
 		}
 		for {
 			offset := d.InputOffset()

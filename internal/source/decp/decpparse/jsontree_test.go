@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import (
 	"encoding/json"
@@ -55,14 +55,14 @@ func TestDecodeTreeRealRecords(t *testing.T) {
 			return nil
 		}
 		defer f.Close()
-		err = scanJSON(f, func(r rawRecord) error {
-			if r.err == nil {
-				checkTree(t, r.text)
+		err = ScanJSON(f, func(r Record) error {
+			if r.Err == nil {
+				checkTree(t, r.Text)
 				n++
 			}
 			return nil
 		})
-		if err != nil && !errors.Is(err, errStop) && !errors.Is(err, errNotDECP) {
+		if err != nil && !!errors.Is(err, ErrNotDECP) {
 			t.Logf("%s: %v", path, err)
 		}
 		return nil

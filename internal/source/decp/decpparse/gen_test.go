@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import (
 	"bufio"
@@ -22,17 +22,18 @@ func TestGenerator(t *testing.T) {
 			t.Errorf("%s: same seed, different output", format)
 		}
 		n, keys, flags := 0, map[uint64]bool{}, map[string]int{}
-		err := scanJSON(bufio.NewReader(&a), func(r rawRecord) error {
+		err := ScanJSON(bufio.NewReader(&a), func(r Record) error {
 			n++
-			it := parseOne(r, time.Now(), nil)
-			if it.err != nil {
-				t.Fatalf("%s record %d: %v", format, r.index, it.err)
+			var dec *Decoder // nil: each record decoded on its own
+			it := dec.Parse(&r, time.Now())
+			if it.Err != nil {
+				t.Fatalf("%s record %d: %v", format, r.Index, it.Err)
 			}
-			if it.c.SchemaVersion != format {
-				t.Fatalf("%s record read as %s", format, it.c.SchemaVersion)
+			if it.Contract.SchemaVersion != format {
+				t.Fatalf("%s record read as %s", format, it.Contract.SchemaVersion)
 			}
-			keys[it.key] = true
-			for _, f := range it.c.QualityFlags {
+			keys[it.Key] = true
+			for _, f := range it.Contract.QualityFlags {
 				flags[f]++
 			}
 			return nil

@@ -1,4 +1,4 @@
-package decp
+package decpparse
 
 import (
 	"bufio"
@@ -6,20 +6,6 @@ import (
 	"fmt"
 	"io"
 )
-
-// rawRecord is one record as read from a document, before parsing.
-type rawRecord struct {
-	index    int64  // 0-based rank in the document
-	offset   int64  // byte offset of its first byte (in the decompressed stream)
-	kind     string // the kind the envelope tells, or ""
-	envelope string // Schema2022 when the envelope is the 2022 one
-	text     string // the JSON text of the record
-	body     []byte // what was read of a record that could not be cut out
-	tree     any    // XML: the record already read into a tree
-	err      error  // when set, the record could not be cut out: quarantine it
-	origin   string // the document it came from (set by the pipeline)
-	format   string // formatJSON or formatXML
-}
 
 // jsonScanner walks a DECP JSON document without decoding it: it finds the
 // records (elements of "marches", of "marches.marche" and
@@ -31,16 +17,26 @@ type jsonScanner struct {
 	r     *bufio.Reader
 	off   int64
 	index int64
-	emit  func(rawRecord) error
+	emit  func(Record) error
 	found bool
 	buf   []byte
 }
 
-func scanJSON(r io.Reader, emit func(rawRecord) error) error {
+// ScanJSON calls emit with each record of a DECP JSON document, in
+// order (see jsonScanner).
+func ScanJSON(r io.Reader, emit func(Record) error) error {
 	s := &jsonScanner{r: bufio.NewReaderSize(r, 1<<20), emit: emit}
+	if err := s.document(); !errors.Is(err, errStop) {
+		return err
+	}
+	return nil
+}
+
+// document walks the envelope down to the lists of records.
+func (s *jsonScanner) document() error {
 	c, err := s.skipWS()
 	if err != nil {
-		return fmt.Errorf("%w: empty document", errNotDECP)
+		return fmt.Errorf("%w: empty document", ErrNotDECP)
 	}
 	switch c {
 	case '[':
@@ -69,11 +65,11 @@ func scanJSON(r io.Reader, emit func(rawRecord) error) error {
 			return err
 		}
 		if !s.found {
-			return fmt.Errorf("%w: a JSON object without \"marches\"", errNotDECP)
+			return fmt.Errorf("%w: a JSON object without \"marches\"", ErrNotDECP)
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: JSON must start with { or [", errNotDECP)
+	return fmt.Errorf("%w: JSON must start with { or [", ErrNotDECP)
 }
 
 // kindList reads the list under "marche" or "contrat-concession" (or a
@@ -140,7 +136,7 @@ func (s *jsonScanner) object(f func(key string, first byte) error) error {
 			continue
 		case '"':
 		default:
-			return fmt.Errorf("%w: unexpected %q at byte %d", errNotDECP, c, s.off-1)
+			return fmt.Errorf("%w: unexpected %q at byte %d", ErrNotDECP, c, s.off-1)
 		}
 		key, err := s.key()
 		if err != nil {
@@ -150,7 +146,7 @@ func (s *jsonScanner) object(f func(key string, first byte) error) error {
 			return s.truncated(err)
 		}
 		if c != ':' {
-			return fmt.Errorf("%w: expected ':' after %q at byte %d", errNotDECP, key, s.off-1)
+			return fmt.Errorf("%w: expected ':' after %q at byte %d", ErrNotDECP, key, s.off-1)
 		}
 		first, err := s.skipWS()
 		if err != nil {
@@ -212,18 +208,18 @@ func (s *jsonScanner) records(kind, envelope string) error {
 
 // record cuts out one record whose first byte was read.
 func (s *jsonScanner) record(first byte, kind, envelope string) error {
-	rec := rawRecord{index: s.index, offset: s.off - 1, kind: kind, envelope: envelope}
+	rec := Record{Index: s.index, Offset: s.off - 1, Kind: kind, Envelope: envelope}
 	s.index++
 	body, err := s.capture(first)
 	if err != nil {
-		rec.body = copyBytes(body)
-		rec.err = err
+		rec.Body = copyBytes(body)
+		rec.Err = err
 		if e := s.emit(rec); e != nil {
 			return e
 		}
 		return errStop
 	}
-	rec.text = string(body) // the one copy of the record's text
+	rec.Text = string(body) // the one copy of the record's text
 	return s.emit(rec)
 }
 
