@@ -202,11 +202,18 @@ func (c *Client) Open(ctx context.Context, u string, cond *Validators) (*Respons
 // Get reads a whole (small) document, such as an API page, retrying also
 // when the body is cut short.
 func (c *Client) Get(ctx context.Context, u string) ([]byte, error) {
+	body, _, err := c.GetWithHeader(ctx, u)
+	return body, err
+}
+
+// GetWithHeader is Get, with the response's header (its Content-Type
+// declares the charset of a page).
+func (c *Client) GetWithHeader(ctx context.Context, u string) ([]byte, http.Header, error) {
 	var lastErr error
 	for attempt := 1; attempt <= c.MaxAttempts; attempt++ {
 		resp, err := c.Open(ctx, u, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var buf bytes.Buffer
 		_, err = io.Copy(&buf, resp.Body)
@@ -215,20 +222,20 @@ func (c *Client) Get(ctx context.Context, u string) ([]byte, error) {
 			err = io.ErrUnexpectedEOF
 		}
 		if err == nil {
-			return buf.Bytes(), nil
+			return buf.Bytes(), resp.Header, nil
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		lastErr = fmt.Errorf("GET %s: body cut short: %w", u, err)
 		slog.Warn("upstream retry", "url", u, "attempt", attempt, "reason", lastErr)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		case <-time.After(c.backoff(attempt)):
 		}
 	}
-	return nil, fmt.Errorf("giving up after %d attempts: %w", c.MaxAttempts, lastErr)
+	return nil, nil, fmt.Errorf("giving up after %d attempts: %w", c.MaxAttempts, lastErr)
 }
 
 // backoff is exponential with full jitter.

@@ -16,12 +16,11 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/vigie-data/vigie/internal/fetch"
-	"github.com/vigie-data/vigie/internal/source/doctree"
+	"github.com/vigie-data/vigie/internal/source/charset"
 )
 
 // archiveDay reads the notices the DILA archive holds for one
@@ -133,15 +132,12 @@ func walkDay(ctx context.Context, s *sink, c *fetch.Client, dir string, links []
 // listing reads an Apache directory page and returns the absolute URLs of
 // its entries (sorting links and the parent directory left out).
 func listing(ctx context.Context, c *fetch.Client, dir string) ([]string, error) {
-	body, err := c.Get(ctx, dir)
+	body, header, err := c.GetWithHeader(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	var r io.Reader = bytes.NewReader(body)
-	if !utf8.Valid(body) {
-		r = doctree.Latin1Reader(r) // the DILA server's pages are ISO-8859-1
-	}
-	doc, err := goquery.NewDocumentFromReader(r)
+	// The DILA server's pages are ISO-8859-1 (its Content-Type says so).
+	doc, err := goquery.NewDocumentFromReader(charset.HTML(body, header.Get("Content-Type")))
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", dir, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vigie-data/vigie/internal/source/charset"
 )
 
 // Node is an element.
@@ -33,7 +35,7 @@ func local(name string) string {
 func ParseXML(r io.Reader) (*Node, error) {
 	d := xml.NewDecoder(r)
 	d.Strict = false
-	d.CharsetReader = charsetReader
+	d.CharsetReader = charset.Reader // older DILA files are ISO-8859-1 or windows-1252
 	var stack []*Node
 	var text []*strings.Builder
 	var root *Node
@@ -85,50 +87,6 @@ func ParseXML(r io.Reader) (*Node, error) {
 		return nil, fmt.Errorf("xml: document cut short inside <%s>", stack[len(stack)-1].Name)
 	}
 	return root, nil
-}
-
-// charsetReader accepts the Latin-1 declarations of older DILA files.
-func charsetReader(label string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252":
-		return Latin1Reader(r), nil
-	case "utf-8", "utf8", "us-ascii":
-		return r, nil
-	}
-	return nil, fmt.Errorf("unsupported charset %q", label)
-}
-
-// Latin1Reader decodes ISO-8859-1 into UTF-8.
-func Latin1Reader(r io.Reader) io.Reader {
-	pr, pw := io.Pipe()
-	go func() {
-		buf := make([]byte, 32<<10)
-		out := make([]byte, 0, 64<<10)
-		for {
-			n, err := r.Read(buf)
-			out = out[:0]
-			for _, b := range buf[:n] {
-				if b < 0x80 {
-					out = append(out, b)
-				} else {
-					out = append(out, 0xC0|b>>6, 0x80|b&0x3F)
-				}
-			}
-			if len(out) > 0 {
-				if _, werr := pw.Write(out); werr != nil {
-					return
-				}
-			}
-			if err != nil {
-				if err == io.EOF {
-					err = nil
-				}
-				pw.CloseWithError(err)
-				return
-			}
-		}
-	}()
-	return pr
 }
 
 // FromJSON reads a JSON object into a node named name, keeping key order.
