@@ -164,8 +164,9 @@ func yearTrend(t *testing.T, srv *Server, url string) (string, map[string]yearRo
 }
 
 // TestIndicatorsCacheFollowsData: a re-ingestion (new version of a
-// contract, a new contract) changes the answer at once, with or without
-// RefreshRollups, although the same request was cached before; and 50
+// contract, a new contract) changes the answer once the rollup step that
+// takes it in commits, although the same request was cached before;
+// until then the last state answers at once, saying it is behind; and 50
 // concurrent identical requests cost one computation.
 func TestIndicatorsCacheFollowsData(t *testing.T) {
 	ctx := context.Background()
@@ -210,13 +211,26 @@ func TestIndicatorsCacheFollowsData(t *testing.T) {
 	if err := st.InsertForTest(ctx, "contracts", cacheContractCols, cacheContract("A", "2024-01-10", 300, 0, 2)); err != nil {
 		t.Fatal(err)
 	}
-	check("re-ingested, rollups stale", "contracts", "2024", 1, 300, 0)
-	check("re-ingested, rollups stale", "contracts", "2023", 1, 50, 0)
+	before = srv.cache.computations.Load()
+	check("re-ingested, before the step", "rollup", "2023", 2, 150, 1)
+	if srv.cache.computations.Load() != before {
+		t.Fatal("a write that no step took in yet changed the answer's state")
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+	if h := rec.Header(); h.Get("X-Vigie-Data-Refreshing") != "true" || h.Get("Age") == "" || h.Get("X-Vigie-Data-As-Of") == "" {
+		t.Fatalf("before the step, freshness headers %v", h)
+	}
 	if err := st.RefreshRollups(ctx); err != nil {
 		t.Fatal(err)
 	}
 	check("refreshed", "rollup", "2024", 1, 300, 0)
 	check("refreshed", "rollup", "2023", 1, 50, 0)
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+	if h := rec.Header(); h.Get("X-Vigie-Data-Refreshing") != "" || h.Get("Age") != "0" {
+		t.Fatalf("after the step, freshness headers %v", h)
+	}
 
 	// Another process's write (not seen by this store's write hook) is
 	// seen once the freshness check runs again.

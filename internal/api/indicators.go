@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigie-data/vigie/internal/store"
 )
@@ -84,6 +85,7 @@ func (s *Server) indicators(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
+	setFreshness(ctx, w, s.st)
 	// The rendered body depends on the answer, the format and the query
 	// string (echoed in filters): kept with the answer, so that repeated
 	// requests skip the encoding too.
@@ -145,6 +147,7 @@ func renderIndicators(w http.ResponseWriter, fmtName string, groups []string, q 
 		"group_by":      groups,
 		"filters":       filterEcho(q),
 		"computed_from": res.Origin,
+		"data_as_of":    dataAsOf(res.State),
 		"truncated":     res.Truncated,
 		"shares":        sharesOf,
 		"definitions":   "/api/v1/definitions",
@@ -173,6 +176,34 @@ func (s *Server) cachedIndicators(ctx context.Context, iq store.IndicatorQuery) 
 		return nil, err
 	}
 	return v.(*renderedAnswer[store.IndicatorResult]), nil
+}
+
+// setFreshness says how current the contracts data behind an indicators
+// answer is, per request (a cached body is shared by states, not times):
+// Age is the number of seconds the answer may be behind the contracts
+// stored (0 when the last rollup step holds all of them), and
+// X-Vigie-Data-As-Of the time before which every stored contract is
+// counted.
+func setFreshness(ctx context.Context, w http.ResponseWriter, st *store.Store) {
+	f, err := st.ContractsFreshness(ctx)
+	if err != nil {
+		return
+	}
+	w.Header().Set("Age", strconv.Itoa(int(f.Behind.Seconds())))
+	w.Header().Set("X-Vigie-Data-As-Of", f.AsOf.UTC().Format(time.RFC3339))
+	if !f.Current {
+		w.Header().Set("X-Vigie-Data-Refreshing", "true")
+	}
+}
+
+// dataAsOf is the time before which every contract stored is counted in
+// an answer computed from state (store.ContractsState), or null when the
+// answer read the contracts table itself (then it is as of its request).
+func dataAsOf(state string) any {
+	if t, ok := store.StateAsOf(state); ok {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return nil
 }
 
 func u(v uint64) string   { return strconv.FormatUint(v, 10) }

@@ -77,26 +77,9 @@ func mountPages(env *Env, s *session, srv *api.Server) error {
 	return nil
 }
 
-// keepRollupsFresh rebuilds the API's derived tables when the contracts
-// table changed since they were built (checked every minute).
+// keepRollupsFresh keeps the API's derived tables current: a step after
+// every write to contracts by this process, and a check every 2 s for
+// writes by others (store.MaintainRollups).
 func keepRollupsFresh(ctx context.Context, s *session) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		fresh, err := s.Store.RollupsFresh(ctx)
-		if err == nil && !fresh {
-			start := time.Now()
-			if err = s.Store.RefreshRollups(ctx); err == nil {
-				slog.Info("API rollups refreshed", "took", time.Since(start).Round(time.Millisecond))
-			}
-		}
-		if err != nil && ctx.Err() == nil {
-			slog.Warn("API rollups", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.Store.MaintainRollups(ctx, 2*time.Second)
 }

@@ -8,15 +8,18 @@ import (
 	"time"
 )
 
-// Indicators over DECP contracts. Every query reads "facts": one row per
-// contract (its current version) with the indicator flags computed once.
-// Facts come from one of three places, all with the same columns:
-//   - contract_rollup: sums per (month, departement, region, theme, source),
-//     for the common trends and breakdowns (small: answers in milliseconds);
-//   - contract_facts: one row per contract, for the other filters;
-//   - the contracts table itself, de-duplicated with argMax(version), when
-//     the two tables above are older than the data (re-ingestion since the
-//     last RefreshRollups): always correct, only slower.
+// Indicators over DECP contracts. Every query sums "facts": per contract
+// (its current version), the indicator flags computed once. Facts come
+// from one of three places:
+//   - contract_rollup_month / contract_rollup: sums per (month, theme,
+//     source) / (month, departement, region, theme, source), for the
+//     common trends and breakdowns (small: answers in milliseconds);
+//   - contract_facts: signed rows per contract version, for the other
+//     filters (amounts, CPV, buyer, procedure, nature, exact dates);
+//   - the contracts table itself, de-duplicated with argMax(version),
+//     before the first rollup step completed (a new database).
+// The first two are read at the last committed step (rollups.go): the
+// answer of the last consistent state, which the API says how old is.
 
 // Indicator is one responsible-buying consideration, read from the DECP
 // fields the buyer filled in (declared) and from vigie's detector (detected).
@@ -38,19 +41,22 @@ var Indicators = []Indicator{
 	{"env_criterion", []string{"declared_env_criterion"}, []string{"env_criterion"}},
 }
 
-// factExprs are the facts columns computed from a current contract row
-// (columns of the contracts table). Labels and column names are constants
-// of this file, never user input.
-func factExprs() []string {
+// factExprs are the contract_facts columns computed from a current
+// contract row (columns of the contracts table), for epoch (a number).
+// Labels and column names are constants of this file, never user input.
+func factExprs(epoch string) []string {
 	out := []string{
-		"buyer_siret", "buyer_siren", "buyer_name", "contract_id",
-		"notification_date",
+		epoch + " AS epoch", "key_hash", "buyer_siret", "contract_id", "version",
+		// Identifies, with the version, what the row was computed from: a
+		// repair rewrites a version with its labels worked out again.
+		"cityHash64(arrayStringConcat(detected_labels, ',')) AS labels_hash",
+		"buyer_siren", "buyer_name", "notification_date",
 		"if(isNull(notification_date), toUInt32(0), toYYYYMM(assumeNotNull(notification_date))) AS month",
 		"departement", "region", "cpv", "cpv_division", "procedure", "nature", "theme", "source",
 		"amount AS amount_value",
-		"toUInt8(1) AS contracts",
+		"toInt8(1) AS contracts",
 		"toFloat64(ifNull(amount, 0)) AS amount_sum",
-		"toUInt8(isNotNull(amount)) AS amount_known",
+		"toInt8(isNotNull(amount)) AS amount_known",
 	}
 	for _, ind := range Indicators {
 		var yes, null, det []string
@@ -65,18 +71,27 @@ func factExprs() []string {
 		u := "(NOT " + d + " AND (" + strings.Join(null, " OR ") + "))"
 		t := "(" + strings.Join(det, " OR ") + ")"
 		out = append(out,
-			"toUInt8("+d+") AS "+ind.Name+"_decl",
-			"toUInt8("+u+") AS "+ind.Name+"_unk",
-			"toUInt8("+t+") AS "+ind.Name+"_det",
-			"if("+d+", toFloat64(ifNull(amount, 0)), 0) AS "+ind.Name+"_decl_amount",
-			"if("+t+", toFloat64(ifNull(amount, 0)), 0) AS "+ind.Name+"_det_amount",
+			"toInt8("+d+") AS "+ind.Name+"_decl",
+			"toInt8("+u+") AS "+ind.Name+"_unk",
+			"toInt8("+t+") AS "+ind.Name+"_det",
 		)
 	}
 	return out
 }
 
-// measureColumns are the summed columns, shared by facts and the rollup.
-func measureColumns() []string {
+// factMeasures are the signed columns of contract_facts (+1 rows and
+// their -1 retractions).
+func factMeasures() []string {
+	out := []string{"contracts", "amount_sum", "amount_known"}
+	for _, ind := range Indicators {
+		out = append(out, ind.Name+"_decl", ind.Name+"_unk", ind.Name+"_det")
+	}
+	return out
+}
+
+// rollupMeasures are the summed columns of the rollups, in the order
+// Indicators scans them.
+func rollupMeasures() []string {
 	out := []string{"contracts", "amount_sum", "amount_known"}
 	for _, ind := range Indicators {
 		out = append(out, ind.Name+"_decl", ind.Name+"_unk", ind.Name+"_det", ind.Name+"_decl_amount", ind.Name+"_det_amount")
@@ -84,8 +99,39 @@ func measureColumns() []string {
 	return out
 }
 
+// measureSums sum rollupMeasures over facts rows (the indicator amounts
+// from amount_sum where the flag is set: a retraction row has both
+// negated) or over rollup rows.
+func measureSums(fromRollup bool) []string {
+	var out []string
+	for _, m := range rollupMeasures() {
+		switch {
+		case fromRollup:
+			out = append(out, "sum("+m+")")
+		case strings.HasSuffix(m, "_amount"):
+			out = append(out, "sumIf(amount_sum, "+strings.TrimSuffix(m, "_amount")+" != 0)")
+		default:
+			out = append(out, "sum("+m+")")
+		}
+	}
+	return out
+}
+
+// measureReads are measureSums as Indicators scans them: counts as
+// UInt64 (a net count is never negative: under any filter, a retraction
+// matches exactly when the row it cancels does).
+func measureReads(fromRollup bool) []string {
+	out := measureSums(fromRollup)
+	for i, m := range rollupMeasures() {
+		if m != "amount_sum" && !strings.HasSuffix(m, "_amount") {
+			out[i] = "toUInt64(" + out[i] + ")"
+		}
+	}
+	return out
+}
+
 // factSourceColumns are the contracts columns facts are computed from.
-var factSourceColumns = []string{"buyer_siren", "buyer_name", "notification_date", "departement", "region",
+var factSourceColumns = []string{"key_hash", "version", "buyer_siren", "buyer_name", "notification_date", "departement", "region",
 	"cpv", "cpv_division", "procedure", "nature", "theme", "source", "amount",
 	"declared_social_clause", "declared_social_criterion", "declared_reserved",
 	"declared_env_clause", "declared_env_criterion", "detected_labels"}
@@ -112,7 +158,7 @@ func currentContracts(cols []string, keyFilter string) string {
 // factsFromContracts is the facts subquery computed from the contracts
 // table directly.
 func factsFromContracts(keyFilter string) string {
-	return "(SELECT " + strings.Join(factExprs(), ", ") + " FROM " + currentContracts(factSourceColumns, keyFilter) + ")"
+	return "(SELECT " + strings.Join(factExprs("0"), ", ") + " FROM " + currentContracts(factSourceColumns, keyFilter) + ")"
 }
 
 // Group dimensions: the SQL expression of each key over facts. The
@@ -289,23 +335,21 @@ func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorResu
 		byBuyer = byBuyer || g == "buyer"
 		keys = append(keys, d.expr)
 	}
-	fresh, sig, err := s.rollupState(ctx)
+	state, err := s.ContractsState(ctx)
 	if err != nil {
 		return res, err
 	}
-	res.State = "contracts:" + sig
-	if fresh {
-		res.State = "rollup:" + sig
-	}
+	res.State = state
+	commit, derived := parseCommitState(state)
 	var from string
 	var args []any
 	// The smallest table that can answer, all of them equally correct.
 	switch {
-	case fresh && canMonth:
+	case derived && canMonth:
 		from, res.Origin = "contract_rollup_month", "rollup"
-	case fresh && canRollup:
+	case derived && canRollup:
 		from, res.Origin = "contract_rollup", "rollup"
-	case fresh:
+	case derived:
 		from, res.Origin = "contract_facts", "facts"
 	default:
 		kf, ka := q.Filter.keyFilter()
@@ -313,6 +357,14 @@ func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorResu
 	}
 	where, wargs := q.Filter.where(res.Origin == "rollup")
 	args = append(args, wargs...)
+	if derived {
+		// The rows of the committed steps only (rollups.go).
+		if where == "" {
+			where = " WHERE " + commit.visible()
+		} else {
+			where += " AND " + commit.visible()
+		}
+	}
 
 	sel := make([]string, 0, len(keys)+40)
 	var groupBy []string
@@ -325,15 +377,13 @@ func (s *Store) Indicators(ctx context.Context, q IndicatorQuery) (IndicatorResu
 	} else {
 		sel = append(sel, "''")
 	}
-	for _, m := range measureColumns() {
-		sel = append(sel, "sum("+m+")")
-	}
+	sel = append(sel, measureReads(res.Origin == "rollup")...)
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 10000
 	}
 	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + where +
-		" GROUP BY " + strings.Join(groupBy, ", ") + " ORDER BY " + strings.Join(groupBy, ", ") + " LIMIT ?"
+		" GROUP BY " + strings.Join(groupBy, ", ") + " HAVING sum(contracts) != 0 ORDER BY " + strings.Join(groupBy, ", ") + " LIMIT ?"
 	args = append(args, limit+1)
 	rows, err := s.conn.Query(queryCtx(ctx), query, args...)
 	if err != nil {

@@ -80,7 +80,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		conn.Close()
 		return nil, connErr(addr, err)
 	}
-	return &Store{conn: conn, database: db, addr: addr}, nil
+	st := &Store{conn: conn, database: db, addr: addr}
+	st.rollups.nudge = make(chan struct{}, 1)
+	return st, nil
 }
 
 func connErr(addr string, err error) error {
