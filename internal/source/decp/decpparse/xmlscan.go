@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/vigie-data/vigie/internal/source/charset"
 )
 
 // ScanXML walks a DECP XML document with xml.Decoder tokens: a <marches>
@@ -24,7 +26,7 @@ func ScanXML(r io.Reader, emit func(Record) error) error {
 func scanXML(r io.Reader, emit func(Record) error) error {
 	d := xml.NewDecoder(r)
 	d.Strict = false
-	d.CharsetReader = charsetReader
+	d.CharsetReader = charset.Reader // some producers write ISO-8859-1, -15 or windows-1252
 	var index int64
 	read := func(se xml.StartElement, offset int64) error {
 		kind := KindMarche
@@ -131,46 +133,6 @@ func xmlElement(d *xml.Decoder) (any, error) {
 			return strings.TrimSpace(text.String()), nil
 		}
 	}
-}
-
-// charsetReader accepts the Latin-1 declarations some producers write.
-func charsetReader(label string, r io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "utf-8", "utf8":
-		return r, nil
-	case "iso-8859-1", "iso-8859-15", "latin1", "latin-1", "windows-1252", "cp1252":
-		return &latin1Reader{r: r}, nil
-	}
-	return nil, fmt.Errorf("unsupported XML encoding %q", label)
-}
-
-// latin1Reader converts Latin-1 bytes to UTF-8.
-type latin1Reader struct {
-	r   io.Reader
-	buf []byte
-	out []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	for len(l.out) == 0 {
-		if cap(l.buf) == 0 {
-			l.buf = make([]byte, 32<<10)
-		}
-		n, err := l.r.Read(l.buf[:cap(l.buf)])
-		for _, c := range l.buf[:n] {
-			if c < 0x80 {
-				l.out = append(l.out, c)
-			} else {
-				l.out = append(l.out, 0xC0|c>>6, 0x80|c&0x3F)
-			}
-		}
-		if err != nil && len(l.out) == 0 {
-			return 0, err
-		}
-	}
-	n := copy(p, l.out)
-	l.out = l.out[n:]
-	return n, nil
 }
 
 // treeJSON is the JSON text of a tree, to quarantine or keep a record
