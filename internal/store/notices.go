@@ -341,12 +341,8 @@ func (s *Store) applyLinks(ctx context.Context, id string, cancel bool, correcti
 }
 
 func detectionRow(kind, id, noticeID string, r clause.Result, dl, dn, det []string, version uint64, at time.Time) DetectionRow {
-	ev := make([]EvidenceRow, len(r.Evidence))
-	for i, e := range r.Evidence {
-		ev[i] = EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field, Text: e.Text, Start: uint32(e.Start), End: uint32(e.End), Negative: e.Negative}
-	}
 	return DetectionRow{SubjectKind: kind, SubjectID: id, NoticeID: noticeID, DeclaredLabels: dl, DeclaredNegative: dn,
-		DetectedLabels: det, Evidence: ev, DetectorVersion: clause.Version, DetectedAt: at, Version: version}
+		DetectedLabels: det, Evidence: EvidenceRows(r.Evidence), DetectorVersion: clause.Version, DetectedAt: at, Version: version}
 }
 
 func dateOf(t time.Time) time.Time {

@@ -39,7 +39,7 @@ func detect(c *decpparse.Contract, uid string, version uint64, at time.Time) ([]
 		return row.DetectedLabels, row
 	}
 	evidence := clause.Merge(d.evidence, detected).Evidence // ordered, de-duplicated
-	row.Evidence = evidenceRows(evidence)
+	row.Evidence = store.EvidenceRows(evidence)
 	return row.DetectedLabels, row
 }
 
@@ -69,7 +69,7 @@ func newDeclared(social, env []string) *declared {
 		}
 	}
 	d.labels, d.negative = nonNilStrings(d.labels), nonNilStrings(d.negative)
-	d.rows = evidenceRows(d.evidence)
+	d.rows = store.EvidenceRows(d.evidence)
 	return d
 }
 
@@ -107,15 +107,6 @@ var declaredCache = struct {
 	mu sync.RWMutex
 	m  map[[2]string]*declared
 }{m: map[[2]string]*declared{}}
-
-func evidenceRows(ev []clause.Evidence) []store.EvidenceRow {
-	rows := make([]store.EvidenceRow, len(ev))
-	for i, e := range ev {
-		rows[i] = store.EvidenceRow{Label: e.Label, Origin: e.Origin, Field: e.Field,
-			Text: e.Text, Start: uint32(max(e.Start, 0)), End: uint32(max(e.End, 0)), Negative: e.Negative}
-	}
-	return rows
-}
 
 func appendOnce(l []string, s string) []string {
 	for _, x := range l {
