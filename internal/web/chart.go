@@ -68,7 +68,7 @@ func esc(s string) string { return template.HTMLEscapeString(s) }
 
 // Vertical renders the chart with the categories along the bottom.
 func (c barChart) Vertical() template.HTML {
-	const w, h, left, right, top, bottom = 560.0, 300.0, 64.0, 12.0, 16.0, 56.0
+	const w, h, left, right, top, bottom = 440.0, 260.0, 60.0, 8.0, 12.0, 50.0
 	plotW, plotH := w-left-right, h-top-bottom
 	max := niceMax(c.Series)
 	var b strings.Builder
@@ -118,7 +118,7 @@ func (c barChart) Vertical() template.HTML {
 // Horizontal renders one band per category, its name above its bars:
 // long names (procedures) stay readable on a phone.
 func (c barChart) Horizontal() template.HTML {
-	const w, left, right, top, labelH, barH, gap = 560.0, 8.0, 64.0, 8.0, 18.0, 12.0, 10.0
+	const w, left, right, top, labelH, barH, gap = 440.0, 16.0, 56.0, 8.0, 18.0, 12.0, 10.0
 	ns := float64(len(c.Series))
 	bandH := labelH + barH*ns + gap
 	plotW := w - left - right

@@ -164,6 +164,7 @@ var funcs = template.FuncMap{
 	"daysleft":  fmtDaysLeft,
 	"raw":       func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) },
 	"lower":     lower,
+	"fieldname": fieldName,
 	"deref":     func(b *bool) bool { return b != nil && *b },
 	"derefF":    func(f *float64) float64 { return *f },
 	"ptr":       func(f float64) *float64 { return &f },

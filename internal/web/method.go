@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/vigie-data/vigie/internal/api"
@@ -93,8 +94,17 @@ func (p *Pages) method(w http.ResponseWriter, r *http.Request) {
 		}
 		for name, run := range last {
 			row := freshnessRow{Name: name, Source: run.Source, LastRun: schedule.NewRunInfo(run)}
+			newest, err := p.st.NewestData(ctx, run.Source)
+			if err != nil {
+				p.failure(w, r, err)
+				return
+			}
+			if !newest.IsZero() {
+				row.NewestData, row.Lag = &newest, fmtLag(now.Sub(newest))
+			}
 			v.Pipelines = append(v.Pipelines, row)
 		}
+		sort.Slice(v.Pipelines, func(i, j int) bool { return v.Pipelines[i].Name < v.Pipelines[j].Name })
 	}
 	byYear, err := p.api.Indicators(ctx, []string{"year"}, store.ContractFilter{})
 	if err != nil {

@@ -31,6 +31,8 @@ type tenderView struct {
 
 type tenderItem struct {
 	store.Tender
+	Title    string // the object's first line, cut
+	Long     bool   // Title is not the whole object
 	DaysLeft int
 	Lots     []lotItem
 	Evidence []snippet // the notice's own
@@ -117,6 +119,7 @@ func (p *Pages) tenderItems(r *http.Request, v *tenderView, items []store.Tender
 	now := p.opts.Now()
 	for _, t := range items {
 		it := tenderItem{Tender: t, DaysLeft: daysLeft(t.Deadline, now)}
+		it.Title, it.Long = shortTitle(t.Object)
 		tx := texts[t.NoticeID]
 		var own []clause.Evidence
 		for _, e := range t.Evidence {
@@ -147,7 +150,7 @@ func snippets(ev []clause.Evidence, text func(string) string) []snippet {
 		seen[e.Label] = true
 		s := snippet{Label: e.Label, Origin: e.Origin, Field: e.Field}
 		if e.Origin == clause.Declared {
-			s.Segments = []segment{{Text: "Déclaré dans l'avis (" + e.Field + ") : ", Mark: false}, {Text: e.Text, Mark: true}}
+			s.Segments = []segment{{Text: "Champ structuré de l'avis : "}, {Text: e.Text, Mark: true}}
 			out = append(out, s)
 			continue
 		}
@@ -240,4 +243,42 @@ func locate(rs []rune, e clause.Evidence) (int, int, bool) {
 
 func isStop(r rune) bool {
 	return r == '.' || r == '!' || r == '?' || r == '\n' || r == ';'
+}
+
+// shortTitle is the object's first line, at most 160 characters cut at
+// a word; long says whether anything was left out.
+func shortTitle(object string) (title string, long bool) {
+	object = strings.TrimSpace(object)
+	title = object
+	if i := strings.IndexByte(title, '\n'); i >= 0 {
+		title = strings.TrimSpace(title[:i])
+	}
+	if r := []rune(title); len(r) > 160 {
+		cut := string(r[:160])
+		if i := strings.LastIndexByte(cut, ' '); i > 80 {
+			cut = cut[:i]
+		}
+		title = strings.TrimRight(cut, " ,;:-") + "…"
+	}
+	if title == "" {
+		title = "(objet non publié)"
+	}
+	return title, title != object
+}
+
+// fieldNames name the text fields evidence comes from.
+var textFieldNames = map[string]string{
+	"object": "l'objet", "execution_conditions": "les conditions d'exécution", "participation_conditions": "les conditions de participation",
+	"award_criteria": "les critères d'attribution", "additional_info": "les informations complémentaires",
+	"lot_title": "l'intitulé du lot", "lot_description": "la description du lot",
+}
+
+func fieldName(f string) string {
+	if i := strings.LastIndexByte(f, '/'); i >= 0 {
+		f = f[i+1:]
+	}
+	if n, ok := textFieldNames[f]; ok {
+		return n
+	}
+	return "« " + f + " »"
 }

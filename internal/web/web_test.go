@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigie-data/vigie/internal/api"
@@ -21,14 +20,6 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// The samples server is shared by the tests of the package: loading the
-// real files through the ingestion takes a few seconds.
-var (
-	sampleOnce sync.Once
-	sampleSrv  *httptest.Server
-	sampleErr  string
-)
-
 // sampleDECP are the real DECP files loaded (2022 and 2019 formats).
 var sampleDECP = []string{"decp/real-2022/decp-13001845000028-2024-02-29-01.json",
 	"decp/real-2022/decp-13001845000028-2024-10-06-01.json",
@@ -37,34 +28,34 @@ var sampleDECP = []string{"decp/real-2022/decp-13001845000028-2024-02-29-01.json
 // samplesServer serves the pages and the API over the real samples of
 // shared/data, loaded by the real ingestion code (DECP, BOAMP XML and API
 // records), as 'vigie serve' does.
-func samplesServer(t *testing.T) *httptest.Server {
+func samplesServer(t *testing.T) sample {
 	t.Helper()
 	data := samples.Data(t)
 	st := storetest.New(t) // skips without ClickHouse (fails under CI=true)
-	sampleOnce.Do(func() {
-		ctx := context.Background()
-		for _, f := range sampleDECP {
-			if _, err := decp.IngestFile(ctx, st, filepath.Join(data, f), decp.Options{}); err != nil {
-				sampleErr = "ingest " + f + ": " + err.Error()
-				return
-			}
+	ctx := context.Background()
+	for _, f := range sampleDECP {
+		if _, err := decp.IngestFile(ctx, st, filepath.Join(data, f), decp.Options{}); err != nil {
+			t.Fatalf("ingest %s: %v", f, err)
 		}
-		xmls, _ := filepath.Glob(filepath.Join(data, "boamp/v230-xml/*.xml"))
-		jsons, _ := filepath.Glob(filepath.Join(data, "boamp/api/*.json"))
-		if _, err := boamp.IngestFiles(ctx, st, append(xmls, jsons...), boamp.Options{}); err != nil {
-			sampleErr = "ingest boamp: " + err.Error()
-			return
-		}
-		if err := st.RefreshRollups(ctx); err != nil {
-			sampleErr = "rollups: " + err.Error()
-			return
-		}
-		sampleSrv = newServer(st)
-	})
-	if sampleErr != "" {
-		t.Fatal(sampleErr)
 	}
-	return sampleSrv
+	xmls, _ := filepath.Glob(filepath.Join(data, "boamp/v230-xml/*.xml"))
+	jsons, _ := filepath.Glob(filepath.Join(data, "boamp/api/*.json"))
+	ted, _ := filepath.Glob(filepath.Join(data, "eforms/ted-real/*.xml"))
+	if _, err := boamp.IngestFiles(ctx, st, append(append(xmls, jsons...), ted...), boamp.Options{}); err != nil {
+		t.Fatalf("ingest boamp: %v", err)
+	}
+	if err := st.RefreshRollups(ctx); err != nil {
+		t.Fatalf("rollups: %v", err)
+	}
+	s := newServer(st)
+	t.Cleanup(s.Close)
+	return sample{s, st}
+}
+
+// sample is a server over the samples and its store.
+type sample struct {
+	*httptest.Server
+	st *store.Store
 }
 
 // newServer mounts the pages on the API server as 'vigie serve' does.
