@@ -5,11 +5,13 @@
 package schedule
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -129,72 +131,83 @@ func Load(dir string, sources map[string]source.Source) ([]Pipeline, error) {
 	return out, nil
 }
 
+// definition is a pipeline file as written; Pipeline is what it means.
+type definition struct {
+	Name        string  `yaml:"name"`
+	Description string  `yaml:"description"`
+	Source      string  `yaml:"source"`
+	Schedule    string  `yaml:"schedule"`
+	URL         string  `yaml:"url"`
+	Resources   string  `yaml:"resources"`
+	Rate        float64 `yaml:"rate"`
+	Burst       int     `yaml:"burst"`
+	Lookback    string  `yaml:"lookback"`
+	Enabled     bool    `yaml:"enabled"`
+}
+
+// fieldKinds names what each field of a definition holds, for messages.
+var fieldKinds = func() map[string]string {
+	kinds := map[string]string{}
+	t := reflect.TypeOf(definition{})
+	for i := 0; i < t.NumField(); i++ {
+		kind := "string"
+		switch t.Field(i).Type.Kind() {
+		case reflect.Float64:
+			kind = "number"
+		case reflect.Int:
+			kind = "whole number"
+		case reflect.Bool:
+			kind = "boolean (true or false)"
+		}
+		kinds[t.Field(i).Tag.Get("yaml")] = kind
+	}
+	return kinds
+}()
+
 var knownFields = []string{"name", "description", "source", "schedule", "url", "resources", "rate", "burst", "lookback", "enabled"}
 
 // LoadFile reads and validates one definition file.
 func LoadFile(path string, sources map[string]source.Source) (Pipeline, []FieldError) {
-	p := Pipeline{File: path, Rate: 1, Burst: 1, Enabled: true}
+	p := Pipeline{File: path}
 	bad := func(line int, field, reason string) []FieldError {
 		return []FieldError{{File: path, Line: line, Field: field, Reason: reason}}
 	}
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return p, bad(0, "", err.Error())
 	}
-	defer f.Close()
+	// The node tree gives each field's line for the messages; the
+	// decoder, with KnownFields, the values and what is wrong with them.
 	var doc yaml.Node
-	if err := yaml.NewDecoder(f).Decode(&doc); err != nil {
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return p, bad(0, "", "not valid YAML: "+strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return p, bad(doc.Line, "", "want a mapping of fields (name: ..., source: ...)")
 	}
-	m := doc.Content[0]
+	seen := map[string]int{} // the line of each field
 	var errs []FieldError
-	seen := map[string]int{}
-	var lookback string
+	m := doc.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		field := k.Value
-		if l, dup := seen[field]; dup {
-			errs = append(errs, FieldError{path, k.Line, field, fmt.Sprintf("given twice (first on line %d)", l)})
+		k := m.Content[i]
+		if l, dup := seen[k.Value]; dup {
+			errs = append(errs, FieldError{path, k.Line, k.Value, fmt.Sprintf("given twice (first on line %d)", l)})
 			continue
 		}
-		seen[field] = k.Line
-		var target any
-		switch field {
-		case "name":
-			target = &p.Name
-		case "description":
-			target = &p.Description
-		case "source":
-			target = &p.Source
-		case "schedule":
-			target = &p.Schedule
-		case "url":
-			target = &p.URL
-		case "resources":
-			target = &p.Resources
-		case "rate":
-			target = &p.Rate
-		case "burst":
-			target = &p.Burst
-		case "lookback":
-			target = &lookback
-		case "enabled":
-			target = &p.Enabled
-		default:
-			errs = append(errs, FieldError{path, k.Line, field, "unknown field (known: " + strings.Join(knownFields, ", ") + ")"})
-			continue
-		}
-		if v.Kind != yaml.ScalarNode {
-			errs = append(errs, FieldError{path, v.Line, field, "want a single value"})
-			continue
-		}
-		if err := v.Decode(target); err != nil {
-			errs = append(errs, FieldError{path, v.Line, field, fmt.Sprintf("%q is not a %s", v.Value, kindOf(target))})
-		}
+		seen[k.Value] = k.Line
 	}
+	if len(errs) > 0 {
+		return p, errs // the decoder reads no further than a key given twice
+	}
+	def := definition{Rate: 1, Burst: 1, Enabled: true}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&def); err != nil {
+		errs = decodeErrors(path, err, m)
+	}
+	p = Pipeline{File: path, Name: def.Name, Description: def.Description, Source: def.Source, Schedule: def.Schedule,
+		URL: def.URL, Resources: def.Resources, Rate: def.Rate, Burst: def.Burst, Enabled: def.Enabled}
+	lookback := def.Lookback
 	line := func(f string) int { return seen[f] }
 	need := func(f, val string) {
 		if strings.TrimSpace(val) == "" {
@@ -264,16 +277,44 @@ func names(sources map[string]source.Source, keep func(source.Source) bool) []st
 	return out
 }
 
-func kindOf(target any) string {
-	switch target.(type) {
-	case *float64:
-		return "number"
-	case *int:
-		return "whole number"
-	case *bool:
-		return "boolean (true or false)"
+var yamlError = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// decodeErrors turns the decoder's complaints ("line 8: field shedule not
+// found in type ...") into field errors: the field named by its line in
+// the mapping m, the reason in the words of the other messages.
+func decodeErrors(path string, err error, m *yaml.Node) []FieldError {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return []FieldError{{File: path, Reason: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
-	return "string"
+	var out []FieldError
+	for _, msg := range te.Errors {
+		sm := yamlError.FindStringSubmatch(msg)
+		if sm == nil {
+			out = append(out, FieldError{File: path, Reason: msg})
+			continue
+		}
+		line, _ := strconv.Atoi(sm[1])
+		fe := FieldError{File: path, Line: line, Reason: sm[2]}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if k.Line != line && v.Line != line {
+				continue
+			}
+			fe.Field = k.Value
+			switch {
+			case strings.Contains(sm[2], " not found in type "):
+				fe.Reason = "unknown field (known: " + strings.Join(knownFields, ", ") + ")"
+			case v.Kind != yaml.ScalarNode:
+				fe.Reason = "want a single value"
+			default:
+				fe.Reason = fmt.Sprintf("%q is not a %s", v.Value, fieldKinds[k.Value])
+			}
+			break
+		}
+		out = append(out, fe)
+	}
+	return out
 }
 
 // ParseLookback reads a duration in days ("3d") or as Go writes it ("36h").
