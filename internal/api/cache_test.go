@@ -282,8 +282,8 @@ func openTenderIDs(t *testing.T, srv *Server, url string) []string {
 		t.Fatalf("GET %s: %d %s", url, rec.Code, rec.Body)
 	}
 	var out struct {
-		Truncated bool           `json:"truncated"`
-		Items     []store.Tender `json:"items"`
+		Truncated bool     `json:"truncated"`
+		Items     []Tender `json:"items"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 		t.Fatal(err)

@@ -57,8 +57,7 @@ var declaredSourceFields = map[string]string{
 }
 
 func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
-	if err := checkParams(r.URL.Query(), nil); err != nil {
-		fail(w, r, err)
+	if begin(w, r, nil) == nil {
 		return
 	}
 	var inds []definition

@@ -8,8 +8,7 @@ import (
 // health answers 200 with ClickHouse's reachability and the newest data
 // per source; 503 when ClickHouse does not answer.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	if err := checkParams(r.URL.Query(), nil); err != nil {
-		fail(w, r, err)
+	if begin(w, r, nil) == nil {
 		return
 	}
 	ctx, cancel := s.queryContext(r)

@@ -124,8 +124,7 @@ func (s *Server) OpenAPI() map[string]any {
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
-	if err := checkParams(r.URL.Query(), nil); err != nil {
-		fail(w, r, err)
+	if begin(w, r, nil) == nil {
 		return
 	}
 	writeJSON(w, s.OpenAPI())

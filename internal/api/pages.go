@@ -73,6 +73,7 @@ type ScorecardYear struct {
 	Year            string
 	Contracts       uint64
 	Amount          float64
+	AmountKnown     uint64 // contracts with an amount
 	Publications    uint64
 	Social, Env     Consideration
 	Reserved        Consideration
@@ -131,7 +132,7 @@ func (s *Server) BuyerScorecard(ctx context.Context, id string) (sc Scorecard, f
 	sort.Strings(years)
 	for _, y := range years {
 		row := byYear[y]
-		sy := ScorecardYear{Year: y, Contracts: row.Contracts, Amount: row.Amount, Publications: pubs[y],
+		sy := ScorecardYear{Year: y, Contracts: row.Contracts, Amount: row.Amount, AmountKnown: row.AmountKnown, Publications: pubs[y],
 			Social: Consider(row, "social"), Env: Consider(row, "env"), Reserved: Consider(row, "reserved")}
 		if yr, err := strconv.Atoi(y); err == nil {
 			t := spaserThreshold(yr)

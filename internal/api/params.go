@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -23,7 +22,21 @@ type param struct {
 	Enum        []string // allowed values; for lists, of each item
 	List        bool     // comma-separated list
 	Pattern     string
+	Default     any      // the value taken when absent
+	Min, Max    *float64 // bounds of a number
+	Required    bool
+	Example     any
 }
+
+// Dates the store can hold: ClickHouse's Date covers 1970-01-01 to
+// 2105-12-31 on every supported server (18.16 wraps beyond; later ones
+// stop at 2149-06-06), so a date outside would compare wrongly.
+var (
+	minDate = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+func bound(v float64) *float64 { return &v }
 
 var (
 	departementRe = regexp.MustCompile(`^(0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8]|98[4-9])$`)
@@ -35,24 +48,24 @@ var (
 )
 
 var (
-	pFrom        = param{Name: "from", Description: "first notification date, inclusive (YYYY-MM-DD)", Type: "string", Format: "date"}
-	pTo          = param{Name: "to", Description: "last notification date, inclusive (YYYY-MM-DD)", Type: "string", Format: "date"}
-	pDepartement = param{Name: "departement", Description: "département code (01…95, 2A, 2B, 971…)", Type: "string", Pattern: departementRe.String()}
+	pFrom        = param{Name: "from", Description: "first notification date, inclusive (YYYY-MM-DD, 1970-01-01 to 2105-12-31)", Type: "string", Format: "date", Example: "2024-01-01"}
+	pTo          = param{Name: "to", Description: "last notification date, inclusive (YYYY-MM-DD, 1970-01-01 to 2105-12-31)", Type: "string", Format: "date", Example: "2024-12-31"}
+	pDepartement = param{Name: "departement", Description: "département code (01…95, 2A, 2B, 971…)", Type: "string", Pattern: departementRe.String(), Example: "69"}
 	pRegion      = param{Name: "region", Description: "région name as stored by the DECP ingestion (e.g. Île-de-France)", Type: "string", Pattern: regionRe.String()}
 	pBuyer       = param{Name: "buyer", Description: "buyer SIRET (14 digits) or SIREN (9 digits)", Type: "string", Pattern: buyerRe.String()}
-	pCPV         = param{Name: "cpv", Description: "CPV code prefix (1 to 8 digits)", Type: "string", Pattern: cpvRe.String()}
+	pCPV         = param{Name: "cpv", Description: "CPV code prefix (1 to 8 digits)", Type: "string", Pattern: cpvRe.String(), Example: "45"}
 	pProcedure   = param{Name: "procedure", Description: "procedure, as published (e.g. Appel d'offres ouvert)", Type: "string"}
 	pNature      = param{Name: "nature", Description: "contract nature, as published (e.g. Marché)", Type: "string"}
 	pTheme       = param{Name: "theme", Description: "theme from the CPV mapping (see /api/v1/definitions)", Type: "string", Enum: theme.All}
-	pMinAmount   = param{Name: "min_amount", Description: "minimum amount in euros (contracts without amount excluded)", Type: "number"}
-	pMaxAmount   = param{Name: "max_amount", Description: "maximum amount in euros (contracts without amount excluded)", Type: "number"}
+	pMinAmount   = param{Name: "min_amount", Description: "minimum amount in euros (contracts without amount excluded)", Type: "number", Min: bound(0), Max: bound(1e15)}
+	pMaxAmount   = param{Name: "max_amount", Description: "maximum amount in euros (contracts without amount excluded)", Type: "number", Min: bound(0), Max: bound(1e15)}
 	pSource      = param{Name: "source", Description: "data source of the contract (e.g. decp)", Type: "string", Pattern: sourceRe.String()}
-	pFormat      = param{Name: "format", Description: "json (default) or csv; Accept: text/csv also gives CSV", Type: "string", Enum: []string{"json", "csv"}}
-	pLimit       = param{Name: "limit", Description: "page size (default 100, at most the server's row limit)", Type: "integer"}
-	pCursor      = param{Name: "cursor", Description: "next_cursor of the previous page", Type: "string"}
+	pFormat      = param{Name: "format", Description: "json (default) or csv; Accept: text/csv also gives CSV", Type: "string", Enum: []string{"json", "csv"}, Default: "json"}
+	pLimit       = param{Name: "limit", Description: "page size (default 100; a CSV without limit holds every matching row)", Type: "integer", Min: bound(1), Max: bound(10000), Default: 100}
+	pCursor      = param{Name: "cursor", Description: "next_cursor or prev_cursor of a page", Type: "string"}
 	pQ           = param{Name: "q", Description: "words that must all appear in the object (case-insensitive)", Type: "string"}
 	pLabels      = param{Name: "labels", Description: "clause labels, any of (reserved also matches its kinds)", Type: "string", List: true, Enum: clause.AllLabels}
-	pGroupBy     = param{Name: "group_by", Description: "one or two dimensions, comma-separated", Type: "string", List: true, Enum: store.GroupDimensions()}
+	pGroupBy     = param{Name: "group_by", Description: "one or two dimensions, comma-separated", Type: "string", List: true, Enum: store.GroupDimensions(), Required: true, Example: "year"}
 )
 
 var contractFilterParams = []param{pFrom, pTo, pDepartement, pRegion, pBuyer, pCPV, pProcedure, pNature, pTheme, pMinAmount, pMaxAmount, pSource}
@@ -83,6 +96,9 @@ func parseDate(q url.Values, p param) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", v)
 	if err != nil {
 		return time.Time{}, badParam(p.Name, "expected a date YYYY-MM-DD, got "+strconv.Quote(v))
+	}
+	if t.Before(minDate) || t.After(maxDate) {
+		return time.Time{}, badParam(p.Name, "date "+v+" is outside the range vigie stores (1970-01-01 to 2105-12-31)")
 	}
 	return t, nil
 }
@@ -242,5 +258,3 @@ func filterEcho(q url.Values) map[string]string {
 	}
 	return out
 }
-
-var _ = http.StatusOK

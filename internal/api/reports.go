@@ -7,18 +7,26 @@ import (
 	"github.com/vigie-data/vigie/internal/report"
 )
 
-var reportParams = []param{pFormat}
+var reportParams = []param{pFormat, pDialect}
+
+// reportFields are the columns of the official-figures CSV.
+var reportFields = func() []tableField {
+	var fs []tableField
+	for _, c := range []struct{ name, typ string }{{"year", "integer"}, {"indicator", "string"}, {"measure", "string"}, {"kind", "string"},
+		{"scope", "string"}, {"published", "number"}, {"vigie_declared", "number"}, {"vigie_declared_or_detected", "number"},
+		{"vigie_declared_over_declaring", "number"}, {"decp_info_method", "number"}, {"difference_declared", "number"},
+		{"difference_declared_or_detected", "number"}, {"contracts_in_scope", "integer"}, {"nothing_declared", "integer"},
+		{"declaring", "integer"}, {"amount_known_share", "number"}, {"source", "string"}, {"definition", "string"}, {"explanation", "string"}} {
+		fs = append(fs, tableField{Name: c.name, Type: c.typ})
+	}
+	return fs
+}()
 
 // officialReport answers GET /api/v1/reports/official: every published
 // figure (OECP census, PNAD targets) next to vigie's on the same definition.
 func (s *Server) officialReport(w http.ResponseWriter, r *http.Request) {
-	if err := checkParams(r.URL.Query(), reportParams); err != nil {
-		fail(w, r, err)
-		return
-	}
-	f, err := format(r, "json", "csv")
-	if err != nil {
-		fail(w, r, err)
+	req := begin(w, r, reportParams, "json", "csv")
+	if req == nil {
 		return
 	}
 	ctx, cancel := s.queryContext(r)
@@ -28,19 +36,16 @@ func (s *Server) officialReport(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	if f == "csv" {
-		header := []string{"year", "indicator", "measure", "kind", "scope", "published", "vigie_declared", "vigie_declared_or_detected",
-			"vigie_declared_over_declaring", "decp_info_method", "difference_declared", "difference_declared_or_detected",
-			"contracts_in_scope", "nothing_declared", "declaring", "amount_known_share", "source", "definition", "explanation"}
-		out := make([][]string, 0, len(rows))
+	if req.format == "csv" {
+		out := startCSV(w, "official-figures", schemaURL(r, req), req.dialect, reportFields)
 		for _, x := range rows {
-			out = append(out, []string{strconv.Itoa(x.Year), x.Indicator, x.Measure, x.Kind, x.Scope, num(x.Published), num(x.VigieDeclared),
+			_ = out.row(reportFields, []string{strconv.Itoa(x.Year), x.Indicator, x.Measure, x.Kind, x.Scope, num(x.Published), num(x.VigieDeclared),
 				num(x.VigieDeclaredOrDetected), num(x.VigieDeclaredOverDeclar), num(x.DecpInfoMethod), num(x.DifferenceDeclared),
 				num(x.DifferenceDeclOrDetected), strconv.FormatUint(x.Coverage.ContractsInScope, 10),
 				strconv.FormatUint(x.Coverage.NothingDeclared, 10), strconv.FormatUint(x.Coverage.Declaring, 10),
 				num(x.Coverage.AmountKnownShare), x.Source, x.Definition, x.Explanation})
 		}
-		writeCSV(w, "official-figures", header, out)
+		_ = out.flush()
 		return
 	}
 	writeJSON(w, map[string]any{"rows": rows, "unit": "percent",

@@ -8,8 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -26,6 +26,11 @@ type Options struct {
 	RatePerIP    float64       // requests per second per client IP (default 20)
 	Burst        int           // burst per client IP (default 40)
 	BaseURL      string        // public base URL, for links in the Atom feed (default from the request)
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for the rate limit); others' headers are ignored.
+	TrustedProxies []netip.Prefix
+	// ExportTimeout bounds a CSV export without limit (default 10 min).
+	ExportTimeout time.Duration
 }
 
 // Bounds of the answer cache: entries, and cost in rows (an indicator row
@@ -43,6 +48,13 @@ type Server struct {
 	routes []route // registered patterns, for the OpenAPI check
 
 	cache *answerCache // indicators and open tenders (cache.go)
+
+	metrics      *apiMetrics
+	extraMetrics http.Handler // mounted on /metrics by another component
+	clock        stateClock   // when each data state was first seen (httpcache.go)
+
+	contracts *listing[store.ContractCursor, store.ListedContract, Contract]
+	notices   *listing[string, store.ListedNotice, Notice]
 
 	limMu    sync.Mutex
 	limiters map[string]*clientLimiter
@@ -67,14 +79,18 @@ func New(st *store.Store, opts Options) *Server {
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 20 * time.Second
 	}
+	if opts.ExportTimeout <= 0 {
+		opts.ExportTimeout = 10 * time.Minute
+	}
 	if opts.RatePerIP <= 0 {
 		opts.RatePerIP = 20
 	}
 	if opts.Burst <= 0 {
 		opts.Burst = 40
 	}
-	s := &Server{st: st, opts: opts, mux: http.NewServeMux(), limiters: map[string]*clientLimiter{},
+	s := &Server{st: st, opts: opts, mux: http.NewServeMux(), limiters: map[string]*clientLimiter{}, metrics: newAPIMetrics(),
 		cache: newAnswerCache(cacheEntries, cacheCost, opts.QueryTimeout)}
+	s.bindListings()
 	s.get("/api/v1/health", s.health)
 	s.get("/api/v1/contracts/indicators", s.indicators)
 	s.get("/api/v1/tenders/open", s.openTenders)
@@ -84,10 +100,10 @@ func New(st *store.Store, opts Options) *Server {
 	s.get("/api/v1/notices", s.listNotices)
 	s.get("/api/v1/reports/official", s.officialReport)
 	s.get("/api/v1/openapi.json", s.openAPI)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "", "no such endpoint: "+r.URL.Path+" (see /api/v1/openapi.json)")
-	})
-	s.handler = s.recoverer(s.cors(s.rateLimit(s.mux)))
+	s.get("/metrics", s.serveMetrics)
+	s.registerSchemas()
+	s.mux.HandleFunc("/", s.notFoundOrMethod)
+	s.handler = s.recoverer(s.instrument(gzipped(s.cors(s.rateLimit(s.mux)))))
 	return s
 }
 
@@ -99,6 +115,10 @@ func (s *Server) get(path string, h http.HandlerFunc) {
 // Handle mounts an extra handler (the scheduler's /api/v1/pipelines and
 // /metrics) behind the same middleware. pattern follows http.ServeMux.
 func (s *Server) Handle(pattern string, h http.Handler) {
+	if pattern == "GET /metrics" { // appended to the API's own series
+		s.extraMetrics = h
+		return
+	}
 	s.mux.Handle(pattern, h)
 	method, path := "", pattern
 	if i := indexByte(pattern, ' '); i > 0 {
@@ -155,11 +175,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 // seconds to wait in Retry-After.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
-		res := s.limiter(ip).Reserve()
+		res := s.limiter(s.clientIP(r)).Reserve()
 		if d := res.Delay(); !res.OK() || d > 0 {
 			res.Cancel()
 			secs := int(math.Ceil(d.Seconds()))

@@ -94,11 +94,15 @@ func TestTendersFilteredInMemoryMatchSQL(t *testing.T) {
 					}
 				}
 				var got struct {
-					Truncated bool           `json:"truncated"`
-					Items     []store.Tender `json:"items"`
+					Truncated bool         `json:"truncated"`
+					Items     []api.Tender `json:"items"`
 				}
 				getJSON(t, srv, url, &got)
-				if g, w := tendersJSON(got.Items), tendersJSON(want); g != w || got.Truncated != wantMore {
+				wantItems := make([]api.Tender, len(want))
+				for i := range want {
+					wantItems[i] = api.TenderOf(&want[i])
+				}
+				if g, w := tendersJSON(got.Items), tendersJSON(wantItems); g != w || got.Truncated != wantMore {
 					t.Errorf("%s:\n API (truncated %v) %s\n SQL (more %v)      %s", url, got.Truncated, g, wantMore, w)
 				}
 			}
@@ -111,16 +115,13 @@ func TestTendersFilteredInMemoryMatchSQL(t *testing.T) {
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
-// tendersJSON: lots in lot-number order (the SQL's order is arbitrary),
-// instants compared as instants.
-func tendersJSON(ts []store.Tender) string {
+// tendersJSON: lots in lot-number order (the SQL's order is arbitrary).
+func tendersJSON(ts []api.Tender) string {
 	if ts == nil {
-		ts = []store.Tender{}
+		ts = []api.Tender{}
 	}
 	for i := range ts {
-		ts[i].Deadline = ts[i].Deadline.UTC()
-		ts[i].PublicationDate = ts[i].PublicationDate.UTC()
-		slices.SortFunc(ts[i].Lots, func(a, b store.TenderLot) int {
+		slices.SortFunc(ts[i].Lots, func(a, b api.TenderLot) int {
 			if len(a.Number) != len(b.Number) {
 				return len(a.Number) - len(b.Number)
 			}

@@ -23,7 +23,12 @@ func serveAPI(ctx context.Context, env *Env, s *session) error {
 	if err != nil {
 		return fmt.Errorf("API listen on %s: %w (another process holds it? set VIGIE_ADDR or --addr)", env.Config.Addr, err)
 	}
-	srv := api.New(s.Store, api.Options{})
+	proxies, err := api.ParseProxies(env.Config.TrustedProxies)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("VIGIE_TRUSTED_PROXIES: %w", err)
+	}
+	srv := api.New(s.Store, api.Options{TrustedProxies: proxies})
 	schedDone, err := runScheduler(ctx, env, s, srv.Handle)
 	if err != nil {
 		ln.Close()

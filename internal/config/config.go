@@ -13,6 +13,9 @@ type Config struct {
 	DataDir    string // VIGIE_DATA: managed ClickHouse and local state
 	Addr       string // VIGIE_ADDR: API listen address
 	Pipelines  string // VIGIE_PIPELINES: directory of pipeline definitions
+	// TrustedProxies (VIGIE_TRUSTED_PROXIES): addresses or CIDR prefixes
+	// of reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies string
 }
 
 // Defaults.
@@ -30,6 +33,8 @@ func FromEnv() *Config {
 		DataDir:    envOr("VIGIE_DATA", DefaultDataDir),
 		Addr:       envOr("VIGIE_ADDR", DefaultAddr),
 		Pipelines:  envOr("VIGIE_PIPELINES", DefaultPipelines),
+
+		TrustedProxies: os.Getenv("VIGIE_TRUSTED_PROXIES"),
 	}
 }
 

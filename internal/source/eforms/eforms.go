@@ -7,6 +7,7 @@ package eforms
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	_ "time/tzdata"
@@ -63,6 +64,7 @@ func Parse(root *doctree.Node) (*notice.Notice, error) {
 		n.Kind = notice.KindCorrection
 		n.ParentID = stripVersion(ch.Text)
 	}
+	n.URL = PageURL(ext.Str("Publication/NoticePublicationID"), n.ID)
 	if d, ok := date(ext.Str("Publication/PublicationDate")); ok {
 		n.PublicationDate = d
 	} else if d, ok := date(root.Str("IssueDate")); ok {
@@ -324,4 +326,14 @@ func joinUnique(parts []string) string {
 
 func plain(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// PageURL is the notice's page on TED: by its publication number
+// (BT-5042, e.g. 00137599-2024) once published, else TED's search for the
+// notice id, which finds it once it is.
+func PageURL(publicationID, noticeID string) string {
+	if publicationID != "" {
+		return "https://ted.europa.eu/en/notice/-/detail/" + url.PathEscape(publicationID)
+	}
+	return "https://ted.europa.eu/en/search/result?FT=" + url.QueryEscape(noticeID)
 }

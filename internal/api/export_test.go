@@ -1,0 +1,4 @@
+package api
+
+// TenderOf is tenderOf, for the external tests.
+var TenderOf = tenderOf
