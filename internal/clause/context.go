@@ -233,6 +233,26 @@ var (
 	weightRe     = regexp.MustCompile(`(?:^|[^0-9.,])([0-9]{1,3})(?:[.,][0-9]+)? ?(?:%|pour ?cent|points?\b|pts\b)(?: ?\))? ?(?:$|[;,.)(:\n-]|et\b|sur\b)|\bsur ?[0-9]{1,3}\b|\bponder`)
 )
 
+var (
+	// "produits répondant à au moins un critère de qualité": what
+	// supplies must meet, not an award criterion.
+	productCriteriaRe = regexp.MustCompile(`(?:repondant|repondent|repond|conformes?|satisfaisant|satisfont|respectant|respectent) (?:a |aux )?(?:au moins |au minimum )?(?:un |une |des |les |deux |trois )?criteres?`)
+	lineWeightRe      = regexp.MustCompile(`\bnote(?:e|s|es)? sur [0-9]{1,3}\b`)
+)
+
+// restOfLine returns the text from i to the end of its line, at most max
+// bytes.
+func restOfLine(b []byte, i, max int) []byte {
+	hi := i + max
+	if hi > len(b) {
+		hi = len(b)
+	}
+	if k := bytes.IndexByte(b[i:hi], '\n'); k >= 0 {
+		hi = i + k
+	}
+	return b[i:hi]
+}
+
 var reductionCues = words("reduire", "reduction", "diminu", "baisse", "economie", "gain de", "part de", "proportion", "taux de")
 
 var thresholdCues = words("minimal", "proportion", "au moins", "moins", "minimum", "minimale", "maximum", "plus de", "jusqu'a", "d'au moins", "superieur a", "inferieur a", "atteindre")
@@ -270,7 +290,12 @@ func criterionContext(b []byte, s, e int) bool {
 	if labelCriteria(w) {
 		return false
 	}
-	if containsAny(w, critBefore) {
+	if containsAny(w, critBefore) && (!bytes.Contains(w, []byte("criter")) || containsAny(productCriteriaRe.ReplaceAll(w, nil), critBefore)) {
+		return true
+	}
+	// "2) … performance environnementale …; noté sur 15 points": the
+	// weight closes the criterion's line.
+	if lineWeightRe.Match(restOfLine(b, e, 200)) {
 		return true
 	}
 	if weightBeforeRe.Match(before(b, s, 60, true)) {
@@ -323,6 +348,9 @@ func headingOf(b []byte, s int) fieldHint {
 		}
 	}
 	line = b[lo:s]
+	if bytes.Contains(line, []byte("criter")) {
+		line = productCriteriaRe.ReplaceAll(line, nil)
+	}
 	crit, cond := -1, -1
 	for _, w := range critHeadings {
 		if k := bytes.LastIndex(line, w); k > crit {
@@ -399,6 +427,10 @@ var clauseCues = words("condition", "clause", "titulaire", "prestataire", "attri
 	// future tense and requirement wording of specifications: "seront
 	// issus de", "sera porteur de", "au moins 25 %", "conformes au label"
 	" sera ", " seront ", "comporter", "porteur", "porteuse", "conforme", "certifie", "labellise", "garanti",
+	// options and PSE count (LABELS.md); contractual commitments and
+	// shares of products are requirements
+	" pse", "prestation supplementaire", "prestations supplementaires", "en option", "l'option", "engagements contractuels",
+	"engagement contractuel", "contractuellement", "% de produits", "% des produits", "% de denrees", "% des denrees",
 	"au moins", "au minimum", "minimum de", "privilegi", "proscri", "interdit", "utilise",
 	// concessions, and purpose or manner wording: "le délégataire met en
 	// œuvre", "afin de limiter", "se fera sans"
@@ -466,6 +498,11 @@ func positiveReserv(b []byte, i int) bool {
 			return false
 		}
 	}
+	// "un nombre d'heures … est réservé à l'insertion", "quotité du
+	// temps … réservé à des publics": hours set aside, not the contract.
+	if containsAny(before(b, i, 80, true), reservedHours) {
+		return false
+	}
 	if string(b[i:j]) == "reservation" {
 		return true
 	}
@@ -477,6 +514,7 @@ func positiveReserv(b []byte, i int) bool {
 }
 
 var (
+	reservedHours  = words("heure", "temps ", "quotite", "volume horaire")
 	reservNotAfter = words("se ", "s'", "sous ", "sans ", "droit ", "droits ", "avec ", "la ", "les ", "des ", "une ", "en ", "nous ", "me ", "leur ", "toute ", "toutes ", "aucune ", "quelques ", "de ",
 		// "5 % des heures réservées à…": hours, not the contract
 		"heures ", "travail ", "travaillees ")

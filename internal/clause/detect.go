@@ -152,9 +152,19 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	defer scanPool.Put(sc)
 	sc.anchorHits(b)
 	reserving := bytes.Contains(b, []byte("reserv"))
+	// the conditions of a reservation, written out without the word
+	// ("structures d'insertion … lorsqu'elles emploient une proportion
+	// minimale de travailleurs défavorisés")
+	var statutoryDone, statutoryOn bool
+	statutory := func() bool {
+		if !statutoryDone {
+			statutoryDone, statutoryOn = true, statutoryReservation(b)
+		}
+		return statutoryOn
+	}
 	for i := range rules {
 		r := &rules[i]
-		if !sc.any[i] || r.needsReserv && !reserving {
+		if !sc.any[i] || r.needsReserv && !reserving && !statutory() {
 			continue
 		}
 		if r.kind == kTerm && hint == hintSelection {
@@ -196,7 +206,10 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if r.notCoaching && coaching(b, s, e) {
 					continue
 				}
-				if r.notReserving && reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) {
+				if r.notReserving && (reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) || statutory()) {
+					continue
+				}
+				if notAFeature(b, s, e, r.social, hint) {
 					continue
 				}
 				emit(label, s, e, negated(b, s, e))
@@ -219,6 +232,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if rs < 0 {
 					rs = reservationNear(b, s, 160)
 				}
+				if rs < 0 && statutory() {
+					rs = s // the kind, with the conditions of its reservation
+				}
 				if rs < 0 {
 					continue
 				}
@@ -240,7 +256,10 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if label == "" {
 					continue
 				}
-				if r.kind == kLegalCtx && reservationBefore(b, s, 250) < 0 && reservationAfter(b, e, 150) < 0 {
+				if r.kind == kLegalCtx && !statutory() && reservationBefore(b, s, 250) < 0 && reservationAfter(b, e, 150) < 0 {
+					continue
+				}
+				if r.kind == kLegal && citedForClause(b, s, e) || r.name == "reserve-kind" && (!positiveReserv(b, s) || insertionOfDisabled(b, e) || hoursReserved(b, s)) {
 					continue
 				}
 				if negated(b, s, e) || negated(parenthesis(b, s, e)) {
@@ -282,13 +301,14 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 // l'emploi") rather than a marché d'insertion, whose activity supports the
 // insertion pathways.
 func coaching(b []byte, s, e int) bool {
-	w := append(before(b, s, 150, false), after(b, e, 150, false)...)
+	w := around(b, s, e, 150)
 	return containsAny(w, coachingCues) && !containsAny(w, supportCues) && !bytes.Contains(b[s:e], []byte("marche"))
 }
 
 var (
-	coachingCues = words("accompagnement", "accompagner", "accompagne ", "accompagnent", "coaching", "au benefice d", "au profit d", "mission locale")
-	supportCues  = words("marche d", "marches d", "marche public d", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
+	coachingCues = words("accompagnement", "accompagner", "accompagne ", "accompagnent", "coaching", "au benefice d", "au profit d", "mission locale",
+		"aupres des demandeurs", "aupres de demandeurs", "aupres des publics", "aupres des beneficiaires", "aupres des jeunes")
+	supportCues = words("marche d", "marches d", "marche public d", "support", "chantier", "travaux", "realisation de", "entretien", "activite economique")
 )
 
 // otherEnvironment reports whether a bare "environnement" at [s, e) is not

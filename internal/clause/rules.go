@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 5
+const Version uint32 = 6
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -97,6 +97,12 @@ var baseRules = []rule{
 	// --- social: performance conditions and award criteria
 	term("clause-sociale", true, mAuto, "clause",
 		`\bclauses? (?:sociales?|d'insertion(?: sociale| professionnelle| sociale et professionnelle)?|de promotion de l'emploi|d'insertion et de promotion de l'emploi|d'heures d'insertion)\b`),
+	// "devra réserver 20 % du volume total des heures … aux bénéficiaires
+	// listés au CCAP": insertion hours, whatever the words after.
+	term("reserver-heures", true, mAuto, "reserv",
+		`\breserv(?:er|era|eront|e|ee|ees|ent|ant)? (?:au moins |au minimum |un minimum de |a minima )?(?:[0-9]+(?:[.,][0-9]+)? ?%|une part|un volume|un nombre|une partie) (?:[a-z' ]{0,30}?)heures\b`),
+	term("heures-reservees", true, mAuto, "heure",
+		`\bheures?\b(?: [a-z'-]+){0,8}? (?:est |sont |seront |sera |etant )?reserve(?:e|s|es)? (?:a l'insertion|a des publics|aux publics|a des personnes|aux personnes|aux beneficiaires|a des beneficiaires|a des demandeurs|aux demandeurs)`),
 	term("heures-insertion", true, mAuto, "heure",
 		`\b(?:heures?|nombre d'heures|volume d'heures) (?:de travail |de main d'oeuvre )?(?:d'|reservees? a l'|consacrees? a l'|dediees? a l'|affectees? a l'|en |au titre de l')insertion\b`),
 	term("action-insertion", true, mAuto, "insertion",
@@ -105,10 +111,10 @@ var baseRules = []rule{
 		`\b(?:publics?|personnes?|demandeurs? d'emploi|jeunes) (?:eloigne(?:e|s|es)? (?:de l'|du marche de l'|durablement de l')emploi|en (?:grande )?difficulte(?:s)?(?: sociales?| professionnelles?| d'insertion| sociales? (?:et|ou) professionnelles?)?|rencontrant des difficultes (?:sociales|professionnelles|d'insertion|particulieres)|sans emploi)|\bdemandeurs? d'emploi de (?:tres )?longue duree\b|\bchomeurs? de (?:tres )?longue duree\b|\bbeneficiaires? (?:du rsa|des minima sociaux|de minima sociaux)\b`),
 	term("insertion-pro", true, mCtx, "insertion",
 		`\b(?:re)?insertion (?:sociale et |socio-)?professionnelle\b|\binsertion par l'(?:activite economique|emploi)\b|\binsertion (?:sociale|durable) (?:et|des|de)\b`),
-	term("marche-insertion", true, mClause, "insertion|qualification",
-		`\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
-	term("condition-sociale", true, mClause, "social",
-		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caractere|de nature|d'ordre) sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
+	term("marche-insertion", true, mClause, "insertion|qualification|prestation",
+		`\bprestations? (?:de services? )?d'insertion(?: (?:et|ou) de (?:professionnalisation|qualification))?(?: [a-z'-]+){0,3}? (?:par|lie|liee|lies|liees|via|sur|autour|dans|grace) (?:a |de |d')?(?:l'|le |la |les |des |du |d')?(?:entretien|nettoyage|tri|travaux|espaces?|activites?|chantiers?|realisation|collecte|proprete|restauration|renovation|amenagement)|\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
+	term("condition-sociale", true, mClause, "social|element",
+		`\belements? a caractere social\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caractere|de nature|d'ordre) sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
 	term("dispositions-sociales", true, mAuto, "social",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?) (?:a caractere |de nature |d'ordre )?sociale?s?(?: et environnementa[a-z]*)?\b|\b(?:dispositions?|exigences?|considerations?) (?:environnementales? et )sociales?\b|\bdimension sociale\b|\bresponsabilite sociale\b`),
 	term("critere-social", true, mCrit, "social|sociaux|insertion",
@@ -127,22 +133,28 @@ var baseRules = []rule{
 	// Social conditions other than insertion (L2112-2): equality and
 	// non-discrimination, fair trade and ILO labour standards, training
 	// (apprentices), employment of disabled workers.
-	term("social-topics", true, mCtx, "egalite|lutte|lutter|non|commerce|acces|retour|l'acces|leur|suivi|accompagne|oriente|inscrit|plie|sous-trait|recours|recourir|faire|fera|co|cotrait|produit|fairtrade|max|convention|norme|travail|apprenti|contrat|alternan|favoris|promouvoir|promotion|developper|faciliter|soutenir",
-		`\begalite (?:professionnelle|femmes?-hommes?|entre (?:les )?femmes et (?:les )?hommes|de traitement)\b|\blutter? contre (?:les |toutes? (?:les )?formes? de )?discriminations?\b|\bnon-?discrimination\b|\bcommerce equitable\b|\bproduits? (?:issus du commerce )?equitables?\b|\bfairtrade\b|\bmax havelaar\b|\bconventions? (?:fondamentales? )?de l'(?:oit|organisation internationale du travail)\b|\bnormes? (?:fondamentales? )?(?:de l'oit|internationales du travail)\b|\btravail (?:des enfants|force)\b|\bapprenti(?:e|s|es)?\b|\bcontrats? (?:d'apprentissage|de professionnalisation)\b|\balternan(?:ts?|ce)\b|\b(?:l'|leur )?(?:acces|retour) (?:ou le retour |ou l'acces )?(?:a l'|a un |au retour a l')emploi\b|\b(?:suivie?s?|accompagnee?s?|orientee?s?|inscrite?s?) (?:par|a|aupres) (?:du |de la |le |la )?(?:plie|mission locale|pole emploi|france travail|cap emploi)\b|\bplie\b|\b(?:sous-trait[a-z]*|recours|recourir|faire appel|fera appel|co-?trait[a-z]*)(?: [a-z']+){0,4}? (?:a|aux|au|avec|aupres d'|par) ?(?:une |des |un |l'|les )?(?:entreprises? adaptees?|esat|etablissements? (?:et services? )?d'aide par le travail|siae|structures? (?:d'|de l')insertion)|\b(?:favoris[a-z]*|promouvoir|promotion de|developper|faciliter|soutenir) (?:l'|de l')?(?:emploi|embauche|recrutement) (?:de |des |d')(?:personnes?|travailleurs?|salaries?|jeunes) (?:handicape(?:e|s|es)?|en situation de handicap|eloigne(?:e|s|es)? (?:de l'|du marche de l')emploi)\b`),
+	term("social-topics", true, mCtx, "effectue|realise|execute|confie|assure|egalite|lutte|lutter|non|commerce|acces|retour|l'acces|leur|suivi|accompagne|oriente|inscrit|plie|sous-trait|recours|recourir|faire|fera|co|cotrait|produit|fairtrade|max|convention|norme|travail|apprenti|contrat|alternan|favoris|promouvoir|promotion|developper|faciliter|soutenir",
+		`\b(?:effectue|realise|execute|confie|assure)(?:e|s|es)? (?:exclusivement |obligatoirement |en partie )?(?:par|a) (?:un|une|des) (?:esat|entreprises? adaptees?|etablissements? (?:et services? )?d'aide par le travail|siae|structures? (?:d'|de l')insertion)\b|\begalite (?:professionnelle|femmes?-hommes?|entre (?:les )?femmes et (?:les )?hommes|de traitement)\b|\blutter? contre (?:les |toutes? (?:les )?formes? de )?discriminations?\b|\bnon-?discrimination\b|\bcommerce equitable\b|\bproduits? (?:issus du commerce )?equitables?\b|\bfairtrade\b|\bmax havelaar\b|\bconventions? (?:fondamentales? )?de l'(?:oit|organisation internationale du travail)\b|\bnormes? (?:fondamentales? )?(?:de l'oit|internationales du travail)\b|\btravail (?:des enfants|force)\b|\bapprenti(?:e|s|es)?\b|\bcontrats? (?:d'apprentissage|de professionnalisation)\b|\balternan(?:ts?|ce)\b|\b(?:l'|leur )?(?:acces|retour) (?:ou le retour |ou l'acces )?(?:a l'|a un |au retour a l')emploi\b|\b(?:suivie?s?|accompagnee?s?|orientee?s?|inscrite?s?) (?:par|a|aupres) (?:du |de la |le |la )?(?:plie|mission locale|pole emploi|france travail|cap emploi)\b|\bplie\b|\b(?:sous-trait[a-z]*|recours|recourir|faire appel|fera appel|co-?trait[a-z]*)(?: [a-z']+){0,4}? (?:a|aux|au|avec|aupres d'|par) ?(?:une |des |un |l'|les )?(?:entreprises? adaptees?|esat|etablissements? (?:et services? )?d'aide par le travail|siae|structures? (?:d'|de l')insertion)|\b(?:favoris[a-z]*|promouvoir|promotion de|developper|faciliter|soutenir) (?:l'|de l')?(?:emploi|embauche|recrutement) (?:de |des |d')(?:personnes?|travailleurs?|salaries?|jeunes) (?:handicape(?:e|s|es)?|en situation de handicap|eloigne(?:e|s|es)? (?:de l'|du marche de l')emploi)\b`),
 	// RSE: the social side always; a weighted "démarche RSE" standing
 	// alone is both sides.
 	term("rse", true, mCritOnly, "rse|responsabilite",
 		`\brse\b|\bresponsabilite societale(?: des entreprises| des organisations)?\b`),
-	term("rse-alone", false, mCrit, "rse",
-		`\brse(?: de l'entreprise| du candidat| de l'offre)? ?[:(-]? ?[0-9]{1,3} ?(?:%|points?\b|pts\b)`),
+	// LABELS.md: RSE, "responsabilité sociétale des entreprises" are
+	// combined wordings: both criteria.
+	term("rse-env", false, mCritOnly, "rse|responsabilite",
+		`\brse\b|\bresponsabilite societale(?: des entreprises| des organisations)?\b`),
+	// "sociétal", "environnemental et social", "apprentissage": the
+	// social side of a criterion.
+	term("social-terse2", true, mCritOnly, "societa|environnementa|technique|economique|apprentissage|sociaux",
+		`\bsocietal(?:e|es|aux)?\b|\b(?:environnementa(?:l|le|les|ux)|techniques?|economiques?) et socia(?:l|le|les|ux)\b|\bapprentissage\b`),
 
 	// --- environmental
 	term("env-terse", false, mCritOnly, "environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable|consommation|produit|caractere",
 		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement durable\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
 	term("clause-env", false, mAuto, "clause",
 		`\bclauses? (?:environnementales?|ecologiques?|vertes?|de developpement durable|de reemploi|de re-emploi|de recyclage|carbone)\b`),
-	term("condition-env", false, mClause, "environnement",
-		`\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caractere|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
+	term("condition-env", false, mClause, "environnement|element",
+		`\belements? a caractere environnemental\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caractere|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
 	term("dispositions-env", false, mAuto, "environnement",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
 	term("critere-env", false, mCrit, "environnement",
@@ -180,8 +192,8 @@ var baseRules = []rule{
 	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
 	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
 		`\bentreprises? adaptees?\b|\besat\b|\b(?:etablissements?|centres?) (?:et |ou |ou de |et de )?(?:services? )?d'aide par le travail\b|\bateliers? proteges?\b|\b(?:travailleurs?|personnes?) (?:handicape(?:e|s|es)?|en situation de handicap)\b`),
-	resKind("siae", ReservedInsertion, "siae|insertion|intermediaire|etti|emplois proteges|emploi protege",
-		`\bsiae\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\binsertion par l'activite economique\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
+	resKind("siae", ReservedInsertion, "siae|insertion|intermediaire|etti|emplois proteges|emploi protege|entreprise|association|structure|organisme",
+		`\bsiae\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\binsertion par l'activite economique\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\b(?:entreprises?|associations?|structures?|organismes?)(?: (?:ou|et) (?:entreprises?|associations?|structures?|organismes?))? d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
 	resKind("ess", ReservedESS, "economie sociale|l'ess|service public",
 		`\beconomie sociale et solidaire\b|\b(?:entreprises?|structures?|acteurs?|organismes?) de l'ess\b|\bmissions? de service public\b`),
 
@@ -195,6 +207,17 @@ var baseRules = []rule{
 	{name: "ord-37", kind: kLegalCtx, anchors: []string{"37"},
 		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(37)\b`),
 		groups: map[string]string{"37": ReservedESS}},
+	// "lot réservé insertion", "réservé aux ESAT" (a title's shorthand),
+	// "établissement type ESAT", "article 13 du décret 2016-360".
+	{name: "reserve-kind", kind: kLegal, anchors: []string{"reserv"},
+		re:     regexp.MustCompile(`\breserve(?:e|s|es)? (?:a l'|aux? |a des |a une |a un )?(insertion|iae|siae|esat|handicap)\b`),
+		groups: map[string]string{"insertion": ReservedInsertion, "iae": ReservedInsertion, "siae": ReservedInsertion, "esat": ReservedDisability, "handicap": ReservedDisability}},
+	{name: "type-esat", kind: kLegal, anchors: []string{"etablissement|structure|entreprise"},
+		re:     regexp.MustCompile(`\b(?:etablissements?|structures?|entreprises?) (?:de )?type (esat|ea|siae|entreprise adaptee)\b`),
+		groups: map[string]string{"esat": ReservedDisability, "ea": ReservedDisability, "entreprise adaptee": ReservedDisability, "siae": ReservedInsertion}},
+	{name: "decret-13", kind: kLegal, anchors: []string{"13"},
+		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(13) du decret (?:no ?|n ?)?2016-360\b`),
+		groups: map[string]string{"13": ReservedDisability}},
 	{name: "cmp-15", kind: kLegal, anchors: []string{"15"},
 		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(15) du (?:code des marches publics|cmp)\b`),
 		groups: map[string]string{"15": ReservedDisability}},
@@ -235,7 +258,10 @@ func init() {
 			// coaching is what is bought.
 			rules[i].notCoaching = true
 			rules[i].notReserving = true
-		case "insertion-pro", "social-employment":
+		case "insertion-pro":
+			rules[i].notCoaching = true
+			rules[i].notReserving = true
+		case "social-employment", "social-terse", "social-topics":
 			// "réservé aux structures de l'insertion par l'activité
 			// économique", "… employant des personnes en difficulté"
 			// describe who a reservation is for, not a clause.

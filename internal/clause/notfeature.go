@@ -1,0 +1,175 @@
+package clause
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// Wording families where a social or environmental word names something
+// else than a feature of the contract, found on the real corpus's dev part.
+
+// notAFeature reports whether the match [s, e) of a social (or
+// environmental) term is not a clause or criterion of the contract.
+func notAFeature(b []byte, s, e int, social bool, hint fieldHint) bool {
+	m := b[s:e]
+	if social {
+		if bytes.Contains(m, []byte("insertion")) && (architecturalInsertion(b, s, e) || fundName(b, s)) {
+			return true
+		}
+		if legalReminder(b, s, e) {
+			return true
+		}
+	} else if bytes.Equal(m, []byte("developpement durable")) {
+		// "des éléments à caractère social qui prennent en compte les
+		// objectifs de développement durable": the social elements.
+		w := before(b, s, 120, false)
+		if bytes.Contains(w, []byte("caractere social")) && !bytes.Contains(w, []byte("environnement")) {
+			return true
+		}
+	}
+	if orgName(b, s) {
+		return true
+	}
+	if !social && (envStudy(b, s) || refresherTraining(b, s, e)) {
+		return true
+	}
+	if !social && hint != hintCriteria && skillList(b, s, e) {
+		return true
+	}
+	return false
+}
+
+// architecturalInsertion: "insertion urbaine", "insertion dans le site",
+// "qualité architecturale et insertion paysagère": a building fitting its
+// surroundings, not people into work.
+func architecturalInsertion(b []byte, s, e int) bool {
+	a := bytes.TrimLeft(after(b, e, 40, true), " ")
+	for _, w := range architecturalAfter {
+		if bytes.HasPrefix(a, w) {
+			return true
+		}
+	}
+	return containsAny(before(b, s, 50, true), architecturalBefore)
+}
+
+var (
+	architecturalAfter = words("urbain", "dans le site", "dans son site", "au site", "dans l'environnement", "dans son environnement",
+		"dans le paysage", "paysag", "architectur", "du projet", "du batiment", "des batiments", "de l'ouvrage", "des ouvrages",
+		"de l'equipement", "dans le tissu", "dans le quartier", "dans le contexte", "dans l'espace", "dans la ville", "du bati",
+		"de la construction", "dans le bati", "volumetrique", "et integration", "dans le cadre bati", "dans le milieu", "territoriale")
+	architecturalBefore = words("architectur", "urbain", "urbanis", "paysag", "volumetr")
+)
+
+// fundName: "FIPHFP (fonds pour l'insertion des personnes handicapées)":
+// a funding body.
+func fundName(b []byte, s int) bool {
+	w := bytes.TrimRight(before(b, s, 30, true), " ")
+	return hasSuffixAny(w, words("fonds pour l'", "fonds pour l", "fonds d'", "fonds pour", "fonds en faveur de l'"))
+}
+
+// legalReminder: the L.5212-1 duty every firm has ("en règle au regard
+// des articles L. 5212-1 à 11 du code du travail concernant l'emploi des
+// travailleurs handicapés"), among a candidate's declarations.
+func legalReminder(b []byte, s, e int) bool {
+	return containsAny(before(b, e, 300, false), legalReminderCues)
+}
+
+var legalReminderCues = words("en regle au regard", "en regle avec", "5212-", "l 5212", "l5212", "1512-", "interdiction de soumissionner",
+	"interdictions de soumissionner", "respect de l'obligation d'emploi", "regard de l'obligation d'emploi", "l.5212", "l. 5212")
+
+// orgNameRe: a department or body named after its field ("Direction
+// Aménagement et Environnement", "service Développement durable").
+var orgNameRe = regexp.MustCompile(`(?:^|[^a-z])(?:direction|pole|ministere|agence|delegation|sous-direction|vice-presidence)s?(?: (?:generale|regionale|departementale|de l'|de la|du|des|d'|et|en charge de l'|en charge du|en charge de la|[a-z'-]+)){0,5} $`)
+
+func orgName(b []byte, s int) bool {
+	w := before(b, s, 80, true)
+	if len(w) == 0 || !orgNameRe.Match(append(bytes.TrimRight(bytes.Clone(w), " "), ' ')) {
+		return false
+	}
+	return true
+}
+
+// skillList: "Écologie, hydraulique, environnement, expertise zones
+// humides", "spécialistes … qualité environnementale": a skill asked of a
+// team, not a feature of the contract.
+func skillList(b []byte, s, e int) bool {
+	return containsAny(before(b, s, 200, false), skillCues) || containsAny(after(b, e, 60, false), skillCues)
+}
+
+var skillCues = words("competence", "specialiste", "disciplines", "expertise", "pluridisciplinaire", "ingenierie", "cotraitant", "bureau d'etude", "bureaux d'etude")
+
+// statutoryReservation: the conditions of L.2113-12/13 written out.
+var statutoryRe = regexp.MustCompile(`proportion minimale(?:, fixee par voie reglementaire,)? de travailleurs|[0-9] ?% (?:de |des )?travailleurs (?:handicapes|defavorises|concernes)|lorsqu'(?:ils|elles) emploient`)
+
+func statutoryReservation(b []byte) bool {
+	// the regexp runs only around its anchors: over a whole notice it
+	// cost more than all the rules together
+	for _, a := range statutoryAnchors {
+		for from := 0; ; {
+			k := bytes.Index(b[from:], a)
+			if k < 0 {
+				break
+			}
+			p := from + k
+			lo, hi := max(p-30, 0), min(p+90, len(b))
+			if statutoryRe.Match(b[lo:hi]) {
+				return true
+			}
+			from = p + len(a)
+		}
+	}
+	return false
+}
+
+var statutoryAnchors = words("travailleurs", "emploient")
+
+// citedForClause: "conformément à l'article L. 2113-13 …, le cahier des
+// charges comporte des clauses visant à promouvoir l'emploi": the
+// reference is cited for a clause, and nothing is reserved.
+func citedForClause(b []byte, s, e int) bool {
+	w := around(b, s, e, 200)
+	return bytes.Contains(w, []byte("clause")) && !bytes.Contains(w, []byte("reserv"))
+}
+
+// envStudy: "évaluation environnementale", "étude d'impact
+// environnemental": a study that is what is bought.
+func envStudy(b []byte, s int) bool {
+	w := before(b, s, 30, true)
+	return hasSuffixAny(w, words("evaluation ", "evaluations ", "etude ", "etudes ", "etude d'", "etudes d'", "autorisation ", "autorisations ",
+		"diagnostic ", "diagnostics ", "expertise ", "inventaire ", "inventaires ", "etat initial de l'"))
+}
+
+// refresherTraining: "recyclage quinquennal du BNSSA": refresher training.
+func refresherTraining(b []byte, s, e int) bool {
+	if !bytes.Contains(b[s:e], []byte("recycl")) {
+		return false
+	}
+	a := bytes.TrimLeft(after(b, e, 40, true), " ")
+	return startsWithAny(a, words("quinquennal", "triennal", "annuel", "periodique", "des connaissances", "des competences", "professionnel")) ||
+		containsAny(around(b, s, e, 150), words("formation", "brevet", "bnssa", "beesan", "secourisme", "sauveteur", "habilitation", "caces"))
+}
+
+// insertionOfDisabled: "réservé à l'insertion des personnes handicapées"
+// names disabled workers, not SIAE.
+func insertionOfDisabled(b []byte, e int) bool {
+	a := bytes.TrimLeft(after(b, e, 40, true), " ")
+	return startsWithAny(a, words("des personnes handicap", "des travailleurs handicap", "de personnes handicap", "de travailleurs handicap", "des personnes en situation de handicap"))
+}
+
+// hoursReserved: "un nombre d'heures … est réservé à l'insertion": hours
+// set aside for insertion, a clause, not a reserved contract.
+func hoursReserved(b []byte, s int) bool {
+	return bytes.Contains(before(b, s, 100, true), []byte("heure"))
+}
+
+// around returns a copy of the sentence text before s and after e (at
+// most max bytes each side), the match left out. A copy: appending to a
+// slice of the folded text would overwrite it.
+func around(b []byte, s, e, max int) []byte {
+	w := before(b, s, max, false)
+	a := after(b, e, max, false)
+	out := make([]byte, 0, len(w)+1+len(a))
+	out = append(out, w...)
+	out = append(out, ' ')
+	return append(out, a...)
+}
