@@ -100,12 +100,12 @@ func TestNotATable(t *testing.T) {
 }
 
 type typedRow struct {
-	Siren   string     `parquet:"siren"`
-	Etat    *string    `parquet:"etat,optional"`
-	Debut   *int32     `parquet:"date_debut,optional,date"` // days since 1970, as pyarrow writes a DATE
-	Tranche int32      `parquet:"tranche"`
-	ESS     *bool      `parquet:"est_ess,optional"`
-	Score   float64    `parquet:"score"`
+	Siren   string  `parquet:"siren"`
+	Etat    *string `parquet:"etat,optional"`
+	Debut   *int32  `parquet:"date_debut,optional,date"` // days since 1970, as pyarrow writes a DATE
+	Tranche int32   `parquet:"tranche"`
+	ESS     *bool   `parquet:"est_ess,optional"`
+	Score   float64 `parquet:"score"`
 }
 
 // Parquet with several row groups and small pages, typed columns (dates,
