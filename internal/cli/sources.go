@@ -2,8 +2,8 @@ package cli
 
 import (
 	"github.com/vigie-data/vigie/internal/source"
-	"github.com/vigie-data/vigie/internal/source/boamp"
 	"github.com/vigie-data/vigie/internal/source/annuaire"
+	"github.com/vigie-data/vigie/internal/source/boamp"
 	"github.com/vigie-data/vigie/internal/source/decp"
 	"github.com/vigie-data/vigie/internal/source/finess"
 	"github.com/vigie-data/vigie/internal/source/inclusion"
