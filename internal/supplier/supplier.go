@@ -4,6 +4,7 @@
 package supplier
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,6 +37,7 @@ type Fact struct {
 	LegalCategory string
 	KnownOn       time.Time // when the source knew it
 	Position      string    // where in the input (line or row), for provenance
+	Source        string    // the source that said it (set when read back; the writer knows its own)
 }
 
 // ValidSIREN tells a 9-digit SIREN with a valid Luhn key (La Poste's
@@ -119,3 +121,93 @@ func KindClass(kind string) (class, norm string) {
 	}
 	return "", ""
 }
+
+// Membership is a supplier's standing in one class as of a date.
+type Membership struct {
+	Class   string    `json:"class"`
+	Kinds   []string  `json:"kinds,omitempty"`
+	Source  string    `json:"source"`
+	KnownOn time.Time `json:"known_on"`
+	// Later: no source knew the class on the date asked, so the earliest
+	// later fact stands in for it (reference data is rarely historised:
+	// SIRENE dates the ESS flag by the unit's last processing, the
+	// Annuaire and the inclusion lists give today's state).
+	Later bool `json:"later,omitempty"`
+}
+
+// Classify places a SIREN in the classes its facts say, as of date on:
+// for each class and source, the newest fact known on or before on, else
+// the earliest fact after it (marked Later). A class is held when any
+// source's standing fact says yes; a source's "no" does not outweigh
+// another's "yes" (the sources cover different registers: INSEE's ESS
+// flag, ESS France's list). Classes come in the order of Classes.
+func Classify(facts []Fact, on time.Time) []Membership {
+	type key struct{ class, source string }
+	standing := map[key][]Fact{}
+	for _, f := range facts {
+		if f.Class == Unit {
+			continue
+		}
+		k := key{f.Class, f.Source}
+		cur := standing[k]
+		switch {
+		case len(cur) == 0:
+			standing[k] = []Fact{f}
+		case better(f.KnownOn, cur[0].KnownOn, on):
+			standing[k] = []Fact{f}
+		case f.KnownOn.Equal(cur[0].KnownOn):
+			standing[k] = append(cur, f) // several kinds known the same day
+		}
+	}
+	var out []Membership
+	for _, class := range Classes {
+		var m *Membership
+		for k, fs := range standing {
+			if k.class != class {
+				continue
+			}
+			for _, f := range fs {
+				if !f.Yes {
+					continue
+				}
+				if m == nil || better(f.KnownOn, m.KnownOn, on) || (f.KnownOn.Equal(m.KnownOn) && k.source < m.Source) {
+					m = &Membership{Class: class, Source: k.source, KnownOn: f.KnownOn, Later: f.KnownOn.After(on)}
+				}
+			}
+		}
+		if m == nil {
+			continue
+		}
+		for k, fs := range standing {
+			if k.class != class {
+				continue
+			}
+			for _, f := range fs {
+				if f.Yes && f.Kind != "" && !contains(m.Kinds, f.Kind) {
+					m.Kinds = append(m.Kinds, f.Kind)
+				}
+			}
+		}
+		slices.Sort(m.Kinds)
+		out = append(out, *m)
+	}
+	return out
+}
+
+// better says whether a fact known on a stands for date on better than
+// one known on b: known by then and newer, or both later and earlier.
+func better(a, b, on time.Time) bool {
+	aBefore, bBefore := !a.After(on), !b.After(on)
+	switch {
+	case aBefore && !bBefore:
+		return true
+	case !aBefore && bBefore:
+		return false
+	case aBefore:
+		return a.After(b)
+	default:
+		return a.Before(b)
+	}
+}
+
+func contains(l []string, s string) bool { return slices.Contains(l, s) }

@@ -1,6 +1,10 @@
 package supplier
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestValidSIREN(t *testing.T) {
 	for s, want := range map[string]bool{
@@ -30,5 +34,39 @@ func TestParseFlagAndKinds(t *testing.T) {
 	}
 	if SIRENOf("552 081 317 00012") != "552081317" || SIRENOf("abc") != "" {
 		t.Error("SIRENOf")
+	}
+}
+
+func day(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+
+func TestClassifyAsOfDate(t *testing.T) {
+	facts := []Fact{
+		{SIREN: "900000019", Class: ESS, Yes: false, Source: "sirene", KnownOn: day("2018-03-01")},
+		{SIREN: "900000019", Class: ESS, Yes: true, Source: "sirene", KnownOn: day("2021-06-01")},
+		{SIREN: "900000019", Class: SIAE, Yes: true, Kind: "aci", Source: "inclusion", KnownOn: day("2025-06-30")},
+		{SIREN: "900000019", Class: SIAE, Yes: true, Kind: "ei", Source: "inclusion", KnownOn: day("2025-06-30")},
+		{SIREN: "900000019", Class: SocieteMission, Yes: false, Source: "annuaire", KnownOn: day("2024-01-01")},
+	}
+	names := func(ms []Membership) string {
+		var s []string
+		for _, m := range ms {
+			x := m.Class + "@" + m.KnownOn.Format("2006") + ":" + strings.Join(m.Kinds, "+")
+			if m.Later {
+				x += "(later)"
+			}
+			s = append(s, x)
+		}
+		return strings.Join(s, " ")
+	}
+	// 2019: SIRENE said "not ESS" then; the SIAE list only knows 2025.
+	if got := names(Classify(facts, day("2019-05-01"))); got != "siae@2025:aci+ei(later)" {
+		t.Errorf("2019: %s", got)
+	}
+	// 2022: ESS since 2021.
+	if got := names(Classify(facts, day("2022-05-01"))); got != "ess@2021: siae@2025:aci+ei(later)" {
+		t.Errorf("2022: %s", got)
+	}
+	if got := names(Classify(facts, day("2026-01-01"))); got != "ess@2021: siae@2025:aci+ei" {
+		t.Errorf("2026: %s", got)
 	}
 }
