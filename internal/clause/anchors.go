@@ -41,7 +41,7 @@ var (
 // The anchors that must start a word are kept in a trie over a small
 // alphabet: at each word start, one walk along the text's bytes finds every
 // anchor there, whatever their number.
-const alphabet = 42
+const alphabet = 43
 
 var byteClass [256]uint8
 
@@ -53,6 +53,7 @@ func init() {
 		byteClass[c] = uint8(c-'0') + 27
 	}
 	byteClass[' '], byteClass['\''], byteClass['-'], byteClass['.'], byteClass['/'] = 37, 38, 39, 40, 41
+	byteClass[','] = 42
 }
 
 type trieNode struct {

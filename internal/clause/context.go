@@ -127,7 +127,7 @@ var (
 	negAfterPrefix = words("non", "neant", "sans objet", "aucun", "aucune", "pas de", "n'est pas", "ne sont pas",
 		"ne s'applique", "non applicable", "sans", "nc", "n/a", "-", "/")
 	negAfterAnywhere = words("ne s'applique pas", "ne s'appliquent pas", "n'est pas applicable", "ne sont pas applicables",
-		"ne sera pas", "ne seront pas", "ne sont pas", "n'est pas")
+		"ne sera pas", "ne seront pas", "ne sont pas", "n'est pas", "est supprime", "sont supprimes")
 )
 
 // newClause: a conjunction that starts a new phrase after a negation cue.

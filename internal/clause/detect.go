@@ -152,6 +152,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	defer scanPool.Put(sc)
 	sc.anchorHits(b)
 	reserving := bytes.Contains(b, []byte("reserv"))
+	awarding := bytes.Contains(b, []byte("attribue"))
 	// the conditions of a reservation, written out without the word
 	// ("structures d'insertion … lorsqu'elles emploient une proportion
 	// minimale de travailleurs défavorisés")
@@ -164,11 +165,14 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	}
 	for i := range rules {
 		r := &rules[i]
-		if !sc.any[i] || r.needsReserv && !reserving && !statutory() {
+		if !sc.any[i] || r.needsReserv && !reserving && !(r.kind == kReservedKind && awarding) && !statutory() {
 			continue
 		}
-		if r.kind == kTerm && hint == hintSelection {
-			continue // selection: only reservations count
+		if r.kind == kTerm && hint == hintSelection && r.mode != mClause && r.name != "clause-sociale" && r.name != "clause-env" {
+			// selection: only reservations count, and what names
+			// itself a clause ("le marché prévoit des conditions
+			// d'exécution à caractère environnemental")
+			continue
 		}
 		ms = sc.findAll(b, i, ms[:0])
 		for _, m := range ms {
@@ -178,26 +182,37 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				// contexts are computed only when the mode asks
 				crit := func() bool { return hint == hintCriteria || (hint != hintExecution && criterionContext(b, s, e)) }
 				var label string
-				switch r.mode {
-				case mCrit:
-					label = pick(r.social, true)
-				case mClause:
+				switch mode := r.mode; {
+				case hint == hintSelection:
 					label = pick(r.social, false)
-				case mAuto:
-					label = pick(r.social, crit())
-				case mCritOnly:
-					if crit() {
+				default:
+					switch mode {
+					case mCrit:
 						label = pick(r.social, true)
-					} else if hint == hintExecution && !selection(b, s) && (r.social || !purchaseSubject(b, s)) {
-						// "Développement durable : …", "Insertion : …" in
-						// the execution conditions: a condition.
+					case mClause:
 						label = pick(r.social, false)
-					}
-				case mCtx:
-					if crit() {
-						label = pick(r.social, true)
-					} else if (hint == hintExecution && !selection(b, s) || clauseContext(b, s, e)) && (r.social || !purchaseSubject(b, s)) {
-						label = pick(r.social, false)
+					case mAuto:
+						label = pick(r.social, crit())
+					case mCritOnly:
+						if crit() {
+							label = pick(r.social, true)
+						} else if hint == hintExecution && !r.noClause && !selection(b, s) && (r.social || !purchaseSubject(b, s)) {
+							// "Développement durable : …", "Insertion : …" in
+							// the execution conditions: a condition.
+							label = pick(r.social, false)
+						}
+					case mCtx:
+						if crit() {
+							label = pick(r.social, true)
+						} else if (hint == hintExecution && !selection(b, s) || clauseContext(b, s, e)) && (r.social || !purchaseSubject(b, s)) {
+							label = pick(r.social, false)
+						} else if hint == hintObject && !r.social && productSpecRe.Match(b[s:e]) && productSpec(b, s) {
+							// "fourniture de pains … issues de l'agriculture
+							// biologique", "acquisition de véhicules
+							// électriques": an environmental specification
+							// of what is bought (LABELS.md)
+							label = EnvClause
+						}
 					}
 				}
 				if label == "" || !r.social && otherEnvironment(b, s, e) {
@@ -206,7 +221,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if r.notCoaching && coaching(b, s, e) {
 					continue
 				}
-				if r.notReserving && (reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) || statutory()) {
+				if r.notReserving && (reserving && (reservationBefore(b, s, 250) >= 0 || reservationAfter(b, e, 120) >= 0) || statutory() || reservingReference(b, s, e)) {
 					continue
 				}
 				if notAFeature(b, s, e, r.social, hint) {
@@ -231,6 +246,9 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				}
 				if rs < 0 {
 					rs = reservationNear(b, s, 160)
+				}
+				if rs < 0 {
+					rs = awardedTo(b, s)
 				}
 				if rs < 0 && statutory() {
 					rs = s // the kind, with the conditions of its reservation
@@ -263,6 +281,12 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 					continue
 				}
 				if negated(b, s, e) || negated(parenthesis(b, s, e)) {
+					emit(Reserved, s, e, true)
+					continue
+				}
+				// "Aucune prestation n'est réservée au profit d'entreprises
+				// par les articles L. 2113-12 à …": the reservation denied.
+				if rs := reservationBefore(b, s, 250); rs >= 0 && negated(b, rs, wordEnd(b, rs)) {
 					emit(Reserved, s, e, true)
 					continue
 				}

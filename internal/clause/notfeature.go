@@ -27,7 +27,10 @@ func notAFeature(b []byte, s, e int, social bool, hint fieldHint) bool {
 			return true
 		}
 	}
-	if orgName(b, s) {
+	if orgName(b, s) || funding(b, s) || legalQuote(b, s) {
+		return true
+	}
+	if !social && (surroundings(b, s, e) || hint != hintCriteria && hse(b, s)) {
 		return true
 	}
 	if !social && (envStudy(b, s) || refresherTraining(b, s, e)) {
@@ -56,7 +59,10 @@ var (
 	architecturalAfter = words("urbain", "dans le site", "dans son site", "au site", "dans l'environnement", "dans son environnement",
 		"dans le paysage", "paysag", "architectur", "du projet", "du batiment", "des batiments", "de l'ouvrage", "des ouvrages",
 		"de l'equipement", "dans le tissu", "dans le quartier", "dans le contexte", "dans l'espace", "dans la ville", "du bati",
-		"de la construction", "dans le bati", "volumetrique", "et integration", "dans le cadre bati", "dans le milieu", "territoriale")
+		"de la construction", "dans le bati", "volumetrique", "et integration", "dans le cadre bati", "dans le milieu", "territoriale",
+		"generale sur le site", "sur le site", "sur site", "dans le terrain",
+		// advertising: "tarifs d'insertion publicitaires", "insertion presse"
+		"publicitaire", "dans la presse", "presse", "d'annonce", "d'un avis", "de l'avis", "au boamp", "au joue", "au bulletin", "dans un journal", "dans les journaux")
 	architecturalBefore = words("architectur", "urbain", "urbanis", "paysag", "volumetr")
 )
 
@@ -173,3 +179,84 @@ func around(b []byte, s, e, max int) []byte {
 	out = append(out, ' ')
 	return append(out, a...)
 }
+
+// reservingReference: an L.2113-12/13 reference in the sentence, not cited
+// for a clause: "marché d'insertion professionnelle conformément à
+// l'article L 2113-13" is the reservation.
+var reservingRefRe = regexp.MustCompile(`l[. ]{0,3}-?2113 ?-? ?1[23]\b`)
+
+func reservingReference(b []byte, s, e int) bool {
+	w := around(b, s, e, 200)
+	return bytes.Contains(w, []byte("2113")) && reservingRefRe.Match(w) && !bytes.Contains(w, []byte("clause"))
+}
+
+// awardedTo: "le lot 4 sera attribué à des entreprises adaptées": a
+// reservation without the word. Returns the position of "attribu…" or -1.
+var awardedToRe = regexp.MustCompile(`(?:^|[^a-z])(attribue(?:e|s|es)? (?:exclusivement |uniquement )?(?:a|aux) (?:des |une |un |l'|les |)(?:[a-z]+ ){0,1})$`)
+
+func awardedTo(b []byte, s int) int {
+	w := before(b, s, 60, false)
+	m := awardedToRe.FindSubmatchIndex(w)
+	if m == nil {
+		return -1
+	}
+	return s - len(w) + m[2]
+}
+
+// funding: how the contract is paid for ("financement … FIPHFP",
+// "subventions … au titre de certificat d'économie d'énergie", "Fonds
+// européens (LIFE : l'Instrument Financier pour l'Environnement)").
+func funding(b []byte, s int) bool {
+	return containsAny(before(b, s, 150, false), fundingCues)
+}
+
+var fundingCues = words("financement", "finance sur", "finances sur", "subvention", "fonds ", "instrument financier", "budget", "credits d'", "mode de paiement", "modalites de paiement")
+
+// legalQuote: the code's general statement (L.3-1: "la commande publique
+// participe à l'atteinte des objectifs de développement durable").
+func legalQuote(b []byte, s int) bool {
+	return containsAny(before(b, s, 200, false), words("l3-1", "l. 3-1", "l.3-1", "participe a l'atteinte"))
+}
+
+// surroundings: "insertion du projet dans son environnement", "intégration
+// de l'ouvrage dans son environnement immédiat": a building's setting.
+func surroundings(b []byte, s, e int) bool {
+	if !bytes.Contains(b[s:e], []byte("environnement")) {
+		return false
+	}
+	w := before(b, s, 60, true)
+	if containsAny(w, words("insertion", "integration", "inscription", "s'inserer", "s'integrer", "insere", "integre", "adaptation")) &&
+		hasSuffixAny(w, words("dans son ", "dans l'", "dans leur ", "dans un ", "a son ", "a l'", "avec son ", "avec l'", "sur son ")) {
+		return true
+	}
+	a := bytes.TrimLeft(after(b, e, 30, true), " ")
+	return startsWithAny(a, words("existant", "immediat", "urbain", "bati", "paysager", "proche", "architectural", "du site", "du projet", "du batiment"))
+}
+
+// hse: "Système de Management Sécurité, Environnement", "QSE": a health,
+// safety and environment management system asked of a candidate.
+func hse(b []byte, s int) bool {
+	w := bytes.TrimRight(before(b, s, 40, false), " ")
+	return hasSuffixAny(w, words("securite,", "securite et", "hygiene, securite,", "qualite, securite,", "securite -", "securite/", "qse", "hse", "qhse"))
+}
+
+// productSpec: in an object, the environmental words qualify a product
+// bought ("fourniture de …", "acquisition de …"), or no purchase word
+// precedes them; a service about the environment ("collecte des
+// déchets", "étude …", "travaux de rénovation énergétique") is what is
+// bought and no clause.
+func productSpec(b []byte, s int) bool {
+	w := before(b, s, 80, false)
+	if k := bytes.LastIndexByte(w, ':'); k >= 0 {
+		w = w[k+1:]
+	}
+	cue, _ := lastWordCue(w, purchaseWords)
+	return cue == nil || startsWithAny(cue, productPurchases)
+}
+
+// productSpecRe: the words that, in an object, specify the product
+// rather than name it (a "laser pour bio-impression", "dispositifs à usage
+// unique", "pièces détachées" are products, not specifications).
+var productSpecRe = regexp.MustCompile(`agriculture biologique|ecolabel|eco-label|labellis|electrique|hybride|faibles? emissions?|recycle|biosource|peu polluant|gnv|biogaz|commerce equitable`)
+
+var productPurchases = words("fourniture", "acquisition", "achat", "location", "pose ", "installation", "installe")

@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 6
+const Version uint32 = 7
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -62,6 +62,9 @@ type rule struct {
 	// accompanying people towards employment (buying job coaching), unless
 	// it says "marché" or names a support activity.
 	notCoaching bool
+	// noClause: an mCritOnly term that is a criterion among criteria and
+	// never a clause by itself.
+	noClause bool
 
 	anchorBytes [][]byte
 	needsReserv bool // counts only in a text that has "reserv…"
@@ -100,21 +103,21 @@ var baseRules = []rule{
 	// "devra réserver 20 % du volume total des heures … aux bénéficiaires
 	// listés au CCAP": insertion hours, whatever the words after.
 	term("reserver-heures", true, mAuto, "reserv",
-		`\breserv(?:er|era|eront|e|ee|ees|ent|ant)? (?:au moins |au minimum |un minimum de |a minima )?(?:[0-9]+(?:[.,][0-9]+)? ?%|une part|un volume|un nombre|une partie) (?:[a-z' ]{0,30}?)heures\b`),
+		`\breserv(?:er|era|eront|e|ee|ees|ent|ant)?[, ]{1,2}(?:au moins |au minimum |un minimum de |a minima )?(?:[0-9]+(?:[.,][0-9]+)? ?%|une part|un volume|un nombre|une partie) (?:[a-z' ]{0,30}?)heures\b`),
 	term("heures-reservees", true, mAuto, "heure",
 		`\bheures?\b(?: [a-z'-]+){0,8}? (?:est |sont |seront |sera |etant )?reserve(?:e|s|es)? (?:a l'insertion|a des publics|aux publics|a des personnes|aux personnes|aux beneficiaires|a des beneficiaires|a des demandeurs|aux demandeurs)`),
 	term("heures-insertion", true, mAuto, "heure",
 		`\b(?:heures?|nombre d'heures|volume d'heures) (?:de travail |de main d'oeuvre )?(?:d'|reservees? a l'|consacrees? a l'|dediees? a l'|affectees? a l'|en |au titre de l')insertion\b`),
 	term("action-insertion", true, mAuto, "insertion",
-		`\b(?:actions?|demarches?|dispositifs?|obligations?|engagements?|objectifs?) (?:d'|en faveur de l'|en matiere d')insertion\b`),
+		`\b(?:actions?|demarches?|dispositifs?|obligations?|engagements?|objectifs?) (?:d'|en faveur de l'|en matiere d')insertion\b|\b(?:dispositifs?|actions?|clauses?) de promotion de l'emploi\b`),
 	term("publics", true, mCtx, "emploi|difficult|chomeur|rsa|minima",
 		`\b(?:publics?|personnes?|demandeurs? d'emploi|jeunes) (?:eloigne(?:e|s|es)? (?:de l'|du marche de l'|durablement de l')emploi|en (?:grande )?difficulte(?:s)?(?: sociales?| professionnelles?| d'insertion| sociales? (?:et|ou) professionnelles?)?|rencontrant des difficultes (?:sociales|professionnelles|d'insertion|particulieres)|sans emploi)|\bdemandeurs? d'emploi de (?:tres )?longue duree\b|\bchomeurs? de (?:tres )?longue duree\b|\bbeneficiaires? (?:du rsa|des minima sociaux|de minima sociaux)\b`),
 	term("insertion-pro", true, mCtx, "insertion",
 		`\b(?:re)?insertion (?:sociale et |socio-)?professionnelle\b|\binsertion par l'(?:activite economique|emploi)\b|\binsertion (?:sociale|durable) (?:et|des|de)\b`),
 	term("marche-insertion", true, mClause, "insertion|qualification|prestation",
-		`\bprestations? (?:de services? )?d'insertion(?: (?:et|ou) de (?:professionnalisation|qualification))?(?: [a-z'-]+){0,3}? (?:par|lie|liee|lies|liees|via|sur|autour|dans|grace) (?:a |de |d')?(?:l'|le |la |les |des |du |d')?(?:entretien|nettoyage|tri|travaux|espaces?|activites?|chantiers?|realisation|collecte|proprete|restauration|renovation|amenagement)|\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
+		`\bdans le cadre (?:de|d'une?|des) (?:missions?|actions?|chantiers?|parcours|operations?) d'insertion\b|\bprestations? de qualification et d'insertion\b|\bprestations? (?:de services? )?d'insertion(?: (?:et|ou) de (?:professionnalisation|qualification))?(?: [a-z'-]+){0,3}? (?:par|lie|liee|lies|liees|via|sur|autour|dans|grace) (?:a |de |d')?(?:l'|le |la |les |des |du |d')?(?:entretien|nettoyage|tri|travaux|espaces?|activites?|chantiers?|realisation|collecte|proprete|restauration|renovation|amenagement)|\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:de services? )?(?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
 	term("condition-sociale", true, mClause, "social|element",
-		`\belements? a caractere social\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caractere|de nature|d'ordre) sociale?s?\b|\bconditions? d'execution (?:environnementales? et sociales?)\b`),
+		`\belements? a caracteres? socia(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caracteres?|de nature|d'ordre) sociale?s?\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:environnementales? et sociales?)\b`),
 	term("dispositions-sociales", true, mAuto, "social",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?) (?:a caractere |de nature |d'ordre )?sociale?s?(?: et environnementa[a-z]*)?\b|\b(?:dispositions?|exigences?|considerations?) (?:environnementales? et )sociales?\b|\bdimension sociale\b|\bresponsabilite sociale\b`),
 	term("critere-social", true, mCrit, "social|sociaux|insertion",
@@ -145,16 +148,21 @@ var baseRules = []rule{
 		`\brse\b|\bresponsabilite societale(?: des entreprises| des organisations)?\b`),
 	// "sociétal", "environnemental et social", "apprentissage": the
 	// social side of a criterion.
-	term("social-terse2", true, mCritOnly, "societa|environnementa|technique|economique|apprentissage|sociaux",
-		`\bsocietal(?:e|es|aux)?\b|\b(?:environnementa(?:l|le|les|ux)|techniques?|economiques?) et socia(?:l|le|les|ux)\b|\bapprentissage\b`),
+	term("social-terse2", true, mCritOnly, "societa|environnementa|technique|economique|apprentissage|sociaux|social|developpement|environnement|en matiere",
+		`\bsocietal(?:e|es|aux)?\b|\b(?:environnementa(?:l|le|les|ux)|techniques?|economiques?) et socia(?:l|le|les|ux)\b|\bapprentissage\b|\bsocia(?:l|le|ux|les) et (?:environnementa[a-z]*|societa[a-z]*)\b|\b(?:developpement durable|environnement) et (?:action |aspects? |volet |politique |dimension )?socia(?:l|le|ux|les)\b|\ben matiere sociale\b`),
+	// "sécurité, hygiène et conditions de travail": judged among the
+	// criteria; as a condition it is mostly labour law, so never a clause
+	// by this rule.
+	{name: "conditions-travail", kind: kTerm, social: true, mode: mCritOnly, noClause: true, anchors: []string{"conditions"},
+		re: regexp.MustCompile(`\bconditions de travail\b`)},
 
 	// --- environmental
-	term("env-terse", false, mCritOnly, "environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable|consommation|produit|caractere",
-		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement durable\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
+	term("env-terse", false, mCritOnly, "qea|environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable|consommation|produit|caractere",
+		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement (?:durable|durbale|durabe|durrable)\b|\bqea\b|\bconsommations? en energie\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
 	term("clause-env", false, mAuto, "clause",
 		`\bclauses? (?:environnementales?|ecologiques?|vertes?|de developpement durable|de reemploi|de re-emploi|de recyclage|carbone)\b`),
 	term("condition-env", false, mClause, "environnement|element",
-		`\belements? a caractere environnemental\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caractere |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caractere|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? d'execution (?:sociales? et environnementales?)\b`),
+		`\belements? a caracteres? environnementa(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caracteres?|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:sociales? et environnementales?)\b`),
 	term("dispositions-env", false, mAuto, "environnement",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
 	term("critere-env", false, mCrit, "environnement",
@@ -216,7 +224,7 @@ var baseRules = []rule{
 		re:     regexp.MustCompile(`\b(?:etablissements?|structures?|entreprises?) (?:de )?type (esat|ea|siae|entreprise adaptee)\b`),
 		groups: map[string]string{"esat": ReservedDisability, "ea": ReservedDisability, "entreprise adaptee": ReservedDisability, "siae": ReservedInsertion}},
 	{name: "decret-13", kind: kLegal, anchors: []string{"13"},
-		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(13) du decret (?:no ?|n ?)?2016-360\b`),
+		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(13) du decret (?:(?:no ?|n ?)?2016-360\b|relatif aux marches publics\b)`),
 		groups: map[string]string{"13": ReservedDisability}},
 	{name: "cmp-15", kind: kLegal, anchors: []string{"15"},
 		re:     regexp.MustCompile(`\bart(?:icle|\.)? ?(15) du (?:code des marches publics|cmp)\b`),
@@ -239,7 +247,8 @@ var rules = append(baseRules[:len(baseRules):len(baseRules)], requirementRules..
 var notSocialReservation = words("profession ", "professions ", "profession,", "profession.", "architecte", "avocat", "commissaire", "expert", "geometre", "notaire",
 	"pme", "petites et moyennes", "tpe", "artisan", "inscrit", "ordre des", "titulaire d'", "titulaires d'", "titulaire de", "titulaires de", "licence", "detenteur", "agree",
 	"habilite", "diplome", "medecin", "pharmacien", "huissier", "ingenieur", "personnes morales", "collectivites",
-	"membres", "adherents", "candidats admis", "candidats selectionnes", "entreprises locales")
+	"membres", "adherents", "candidats admis", "candidats selectionnes", "entreprises locales",
+	"europeen", "assureur", "assurance", "courtier", "banque", "etablissements de credit", "defense", "habilit")
 
 func init() {
 	for i := range rules {
@@ -260,6 +269,10 @@ func init() {
 			rules[i].notReserving = true
 		case "insertion-pro":
 			rules[i].notCoaching = true
+			rules[i].notReserving = true
+		case "marche-insertion":
+			// "marché d'insertion professionnelle conformément à
+			// l'article L 2113-13": the reservation
 			rules[i].notReserving = true
 		case "social-employment", "social-terse", "social-topics":
 			// "réservé aux structures de l'insertion par l'activité
