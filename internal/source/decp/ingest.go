@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +66,11 @@ const (
 	DefaultRawChunkSize        = 4 << 20
 )
 
+// CommitRecordsEnv names the environment variable that sets the default
+// of Options.CommitRecords for a process: fewer records per commit hold
+// less in the ClickHouse server's memory and cost it more merges.
+const CommitRecordsEnv = "VIGIE_DECP_COMMIT_RECORDS"
+
 // withDefaults fills what opts leaves zero.
 func (o Options) withDefaults(origin string) Options {
 	o.Source = sourceName(o.Source, origin)
@@ -76,6 +82,9 @@ func (o Options) withDefaults(origin string) Options {
 	}
 	if o.CommitRecords <= 0 {
 		o.CommitRecords = DefaultCommitRecords
+		if n, err := strconv.ParseInt(os.Getenv(CommitRecordsEnv), 10, 64); err == nil && n > 0 {
+			o.CommitRecords = n
+		}
 	}
 	if o.CommitBytes <= 0 {
 		o.CommitBytes = DefaultCommitBytes

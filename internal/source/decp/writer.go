@@ -157,6 +157,12 @@ func (w *writer) lookUp(ctx context.Context, best map[uint64]*item) (map[uint64]
 // newer than what is stored or sent, or a repair (the stored version was
 // written by a run that did not end cleanly). supersede tells that the
 // rows written replace another version's.
+//
+// A repair may come late: when the stored version is newer than this
+// record and untrusted, the run writes it again when its own copy of that
+// version comes (a run killed after writing the later publication of a
+// contract repeated in its input may have lost that version's side rows;
+// skipping it as "already sent" would lose them for good).
 func (w *writer) decide(it *item, ex store.ContractState, found bool) (write, supersede bool) {
 	prev, again := w.seen[it.key]
 	year := it.year
@@ -165,7 +171,7 @@ func (w *writer) decide(it *item, ex store.ContractState, found bool) (write, su
 		w.duplicates++
 		w.repeats++
 		year = prev.year
-		write = it.version > prev.version
+		write = it.version > prev.version || it.version == prev.version && prev.untrusted
 	case !found:
 		w.new++
 		write = true
@@ -181,12 +187,12 @@ func (w *writer) decide(it *item, ex store.ContractState, found bool) (write, su
 		w.duplicates++
 		year = ex.PartitionYear
 	}
-	after := sent{version: ex.Version, year: year}
+	after := sent{version: ex.Version, year: year, untrusted: found && !w.trusted(ex)}
 	switch {
 	case write:
-		after.version = it.version
+		after = sent{version: it.version, year: year}
 	case again:
-		after.version = prev.version
+		after = prev
 	}
 	w.seen[it.key] = after
 	if write {
@@ -279,11 +285,14 @@ func (w *writer) mayBeStored(k uint64) bool {
 }
 
 // sent is the state of a contract as the run left it: the version
-// stored or sent, and its partition year. It holds no pointers: a map of
-// them is not scanned by the collector.
+// stored or sent, and its partition year; untrusted when that version is
+// stored by a run that did not end cleanly and this run has not written
+// it. It holds no pointers: a map of them is not scanned by the
+// collector.
 type sent struct {
-	version uint64
-	year    uint16
+	version   uint64
+	year      uint16
+	untrusted bool
 }
 
 // trusted tells whether a run that ended cleanly wrote this version.
