@@ -152,7 +152,7 @@ func DeclaredEvidence(declaredRaw []string) (ev []clause.Evidence, labels, negat
 		if kind == "environmental" {
 			path = envPath
 		}
-		for _, e := range clause.FromDECPConsideration(v, path) {
+		for _, e := range declaredEvidence(v, path) {
 			ev = append(ev, e)
 			if e.Negative {
 				negative = appendOnce(negative, e.Label)
@@ -164,7 +164,7 @@ func DeclaredEvidence(declaredRaw []string) (ev []clause.Evidence, labels, negat
 	return ev, labels, negative
 }
 
-// considerations caches clause.FromDECPConsideration: the values are a
+// considerations caches declaredEvidence: the values are a
 // handful of spellings repeated by every record, and folding them was a
 // tenth of the detection's time. Callers copy what they get (append).
 var considerations = considerationCache{m: map[[2]string][]clause.Evidence{}}
@@ -189,11 +189,44 @@ func (c *considerationCache) of(value, path string) []clause.Evidence {
 	// The value is a substring of its record's text: the cache keeps a
 	// copy, not the record.
 	value = strings.Clone(value)
-	ev = clause.FromDECPConsideration(value, path)
+	ev = declaredEvidence(value, path)
 	c.mu.Lock()
 	if len(c.m) < maxCachedConsiderations {
 		c.m[[2]string{value, path}] = ev
 	}
 	c.mu.Unlock()
 	return ev
+}
+
+// declaredEvidence is the evidence of one declared value, as
+// decpparse.Declare reads it (the same reading as the contract's
+// declared_* flags): its labels, or the field's labels as negatives when
+// it declares none.
+func declaredEvidence(value, path string) []clause.Evidence {
+	env := path == envPath
+	d, _ := decpparse.Declare(value, env)
+	var labels []string
+	switch {
+	case d.None && env:
+		labels = []string{clause.EnvClause, clause.EnvCriterion}
+	case d.None:
+		labels = []string{clause.SocialClause, clause.SocialCriterion, clause.Reserved}
+	case env:
+		labels = appendIf(appendIf(nil, d.Clause, clause.EnvClause), d.Criterion, clause.EnvCriterion)
+	default:
+		labels = appendIf(appendIf(appendIf(nil, d.Clause, clause.SocialClause), d.Criterion, clause.SocialCriterion),
+			d.Reserved, clause.Reserved)
+	}
+	out := make([]clause.Evidence, len(labels))
+	for i, l := range labels {
+		out[i] = clause.Evidence{Label: l, Origin: clause.Declared, Field: path, Text: value, Negative: d.None}
+	}
+	return out
+}
+
+func appendIf(l []string, ok bool, s string) []string {
+	if ok {
+		return append(l, s)
+	}
+	return l
 }

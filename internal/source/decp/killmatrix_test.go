@@ -67,7 +67,7 @@ func TestKillMatrix(t *testing.T) {
 		{"three blocks sent, re-run at once", "", server.sent(3 * 4096), false},
 		{"three blocks sent, re-run once written", "", server.sent(3 * 4096), true},
 		{"first commit, re-run at once", commit, committed(1), false},
-		{"half committed, re-run once written", commit, committed(stored/2), true},
+		{"half committed, re-run once written", commit, committed(stored / 2), true},
 		{"all committed, re-run at once", commit, committed(stored), false},
 	}
 	for _, tc := range cases {

@@ -12,22 +12,25 @@ import (
 // Quality flags: problems noticed in a record, kept with it rather than
 // silently fixed.
 const (
-	FlagBuyerSiret      = "buyer_siret_malformed"  // not 14 digits or fails the Luhn check (spaces removed first)
-	FlagHolderSiret     = "holder_siret_malformed" // a holder of type SIRET with a malformed SIRET
-	FlagCPVPadded       = "cpv_padded"             // a 7-digit CPV that lost its leading zero, padded
-	FlagCPVInvalid      = "cpv_invalid"            // a CPV code that is not 8 digits (cpv left empty)
-	FlagAmountMissing   = "amount_missing"         // no amount, or "NC"
-	FlagAmountInvalid   = "amount_invalid"         // an amount that is not a number (amount left NULL)
-	FlagAmountZero      = "amount_zero"
-	FlagAmountNegative  = "amount_negative"
-	FlagAmountPlacehold = "amount_placeholder" // 999999, 9999999.99, ...: see isPlaceholder
-	FlagAmountAbsurd    = "amount_absurd"      // above AbsurdAmount
-	FlagDateInvalid     = "date_invalid"       // a date that cannot be read or stored (left NULL)
-	FlagDateFuture      = "date_future"        // notification or publication after the day of ingestion
-	FlagDateBefore2000  = "date_before_2000"   // notification before 2000
-	FlagMojibake        = "mojibake"           // U+FFFD in a text: the publisher's encoding was lost
-	FlagProcedureOther  = "procedure_unknown"  // a procedure outside the canonical list, kept as given
-	FlagDurationInvalid = "duration_invalid"   // a duration that is not a number, or negative
+	FlagBuyerSiret           = "buyer_siret_malformed"  // not 14 digits or fails the Luhn check (spaces removed first)
+	FlagHolderSiret          = "holder_siret_malformed" // a holder of type SIRET with a malformed SIRET
+	FlagCPVPadded            = "cpv_padded"             // a 7-digit CPV that lost its leading zero, padded
+	FlagCPVInvalid           = "cpv_invalid"            // a CPV code that is not 8 digits (cpv left empty)
+	FlagAmountMissing        = "amount_missing"         // no amount, or "NC"
+	FlagAmountInvalid        = "amount_invalid"         // an amount that is not a number (amount left NULL)
+	FlagAmountZero           = "amount_zero"
+	FlagAmountNegative       = "amount_negative"
+	FlagAmountPlacehold      = "amount_placeholder"    // 999999, 9999999.99, ...: see isPlaceholder
+	FlagAmountAbsurd         = "amount_absurd"         // above AbsurdAmount
+	FlagDateInvalid          = "date_invalid"          // a date that cannot be read or stored (left NULL)
+	FlagDateFuture           = "date_future"           // notification or publication after the day of ingestion
+	FlagDateBefore2000       = "date_before_2000"      // notification before 2000
+	FlagMojibake             = "mojibake"              // U+FFFD in a text: the publisher's encoding was lost
+	FlagProcedureOther       = "procedure_unknown"     // a procedure outside the canonical list, kept as given
+	FlagDurationInvalid      = "duration_invalid"      // a duration that is not a number, or negative
+	FlagNaN                  = "value_nan"             // a bare NaN or Infinity (not JSON), read as null
+	FlagConsiderationUnknown = "consideration_unknown" // a declared consideration none of the known spellings covers
+	FlagControlChars         = "control_characters"    // raw control characters in a text, removed
 )
 
 // AbsurdAmount is the cap above which an amount is flagged absurd: 10

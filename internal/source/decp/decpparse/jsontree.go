@@ -10,9 +10,32 @@ import (
 // treeDecoder decodes records one at a time; each parse worker has one,
 // whose arena holds the current record's tree (release frees it).
 type treeDecoder struct {
-	arena *treeArena // nil: trees are allocated one by one
-	kv    []member   // members of the objects being read
-	vs    []any      // items of the lists being read
+	arena   *treeArena // nil: trees are allocated one by one
+	kv      []member   // members of the objects being read
+	vs      []any      // items of the lists being read
+	repairs repairs    // what the last decode read leniently
+}
+
+// repairs are what a decoder read leniently, where encoding/json would
+// refuse the record: each becomes a quality flag of the contract.
+type repairs uint8
+
+const (
+	repairNaN       repairs = 1 << iota // a bare NaN or Infinity, read as null
+	repairControl                       // raw control characters in a string, removed
+	repairBigNumber                     // a number out of float64's range, kept as text
+)
+
+// flags are the quality flags of r.
+func (r repairs) flags() []string {
+	var out []string
+	if r&repairNaN != 0 {
+		out = append(out, FlagNaN)
+	}
+	if r&repairControl != 0 {
+		out = append(out, FlagControlChars)
+	}
+	return out
 }
 
 func newTreeDecoder() *treeDecoder {
@@ -26,6 +49,13 @@ func newTreeDecoder() *treeDecoder {
 // (values and keys) are substrings of text, not copies. Any input it does
 // not accept goes to encoding/json, so that accepted trees and error
 // messages are encoding/json's own.
+//
+// Where encoding/json would refuse the whole record, decode is lenient
+// and says so (d.repairs): what real files carry — bare NaN and
+// Infinity (read as null), raw control characters in strings (removed;
+// tab, newline and carriage return become spaces) — and numbers out of
+// float64's range (kept as text: the field is flagged, not the record).
+// A record nested deeper than MaxDepth is refused.
 func (d *treeDecoder) decode(text string) (any, error) {
 	p := treeParser{s: text, kv: d.kv[:0], vs: d.vs[:0], arena: d.arena}
 	v, ok := p.value()
@@ -33,11 +63,16 @@ func (d *treeDecoder) decode(text string) (any, error) {
 	clear(p.kv[:cap(p.kv)])
 	clear(p.vs[:cap(p.vs)])
 	d.kv, d.vs = p.kv[:0], p.vs[:0]
+	d.repairs = p.repairs
+	if p.tooDeep {
+		return nil, errTooDeep
+	}
 	if ok {
 		p.ws()
 		ok = p.i == len(p.s)
 	}
 	if !ok {
+		d.repairs = 0
 		var tree any
 		if err := json.Unmarshal([]byte(text), &tree); err != nil {
 			return nil, err
@@ -55,11 +90,14 @@ func (d *treeDecoder) release() {
 }
 
 type treeParser struct {
-	s     string
-	i     int
-	kv    []member // members of the objects being read
-	vs    []any    // items of the lists being read
-	arena *treeArena
+	s       string
+	i       int
+	kv      []member // members of the objects being read
+	vs      []any    // items of the lists being read
+	arena   *treeArena
+	depth   int
+	tooDeep bool
+	repairs repairs
 }
 
 func (p *treeParser) ws() {
@@ -92,11 +130,36 @@ func (p *treeParser) value() (any, bool) {
 		return false, p.lit("false")
 	case c == 'n':
 		return nil, p.lit("null")
+	case c == 'N', c == 'I', c == '-' && p.i+1 < len(p.s) && p.s[p.i+1] == 'I':
+		return p.nan()
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	}
 	return nil, false
 }
+
+// nan reads a bare NaN, Infinity or -Infinity (Python's json writes
+// them) as null.
+func (p *treeParser) nan() (any, bool) {
+	for _, w := range []string{"NaN", "Infinity", "-Infinity"} {
+		if p.lit(w) {
+			p.repairs |= repairNaN
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// enter and leave count the depth of the objects and lists being read.
+func (p *treeParser) enter() bool {
+	if p.depth++; p.depth > MaxDepth {
+		p.tooDeep = true
+		return false
+	}
+	return true
+}
+
+func (p *treeParser) leave() { p.depth-- }
 
 func (p *treeParser) lit(w string) bool {
 	if len(p.s)-p.i >= len(w) && p.s[p.i:p.i+len(w)] == w {
@@ -110,6 +173,10 @@ func (p *treeParser) lit(w string) bool {
 // so that its map is made at its final size (growing maps was most of
 // the decoding's allocations).
 func (p *treeParser) object() (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer p.leave()
 	p.i++ // {
 	base := len(p.kv)
 	defer func() { p.kv = p.kv[:base] }()
@@ -158,6 +225,10 @@ func (p *treeParser) object() (any, bool) {
 func (p *treeParser) key() (string, bool) { return p.str() }
 
 func (p *treeParser) array() (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	defer p.leave()
 	p.i++ // [
 	base := len(p.vs)
 	defer func() { p.vs = p.vs[:base] }()
@@ -200,10 +271,8 @@ func (p *treeParser) str() (string, bool) {
 		case c == '"':
 			p.i = j + 1
 			return p.s[start:j], true
-		case c == '\\' || c >= utf8.RuneSelf:
+		case c == '\\' || c >= utf8.RuneSelf || c < 0x20:
 			return p.slowStr(start)
-		case c < 0x20:
-			return "", false
 		}
 		j++
 	}
@@ -225,7 +294,9 @@ func (p *treeParser) slowStr(start int) (string, bool) {
 			break
 		}
 		if c < 0x20 {
-			return "", false
+			plain = false
+			j++
+			continue
 		}
 		if c == '\\' {
 			plain = false
@@ -296,6 +367,12 @@ func (p *treeParser) slowStr(start int) (string, bool) {
 			default:
 				return "", false
 			}
+		case c < 0x20: // a raw control character: removed
+			p.repairs |= repairControl
+			if c == '\t' || c == '\n' || c == '\r' {
+				b = append(b, ' ')
+			}
+			k++
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			k++
@@ -370,12 +447,23 @@ func (p *treeParser) number() (any, bool) {
 		}
 	}
 	f, err := strconv.ParseFloat(p.s[start:j], 64)
-	if err != nil {
-		return nil, false // out of range: encoding/json tells why
-	}
 	p.i = j
+	if err != nil { // out of range (the grammar was checked above)
+		p.repairs |= repairBigNumber
+		return bigNumber(p.s[start:j]), true
+	}
 	return p.arena.num(f), true
 }
 
+// bigNumber is a number of a tree out of float64's range (1e400, a
+// thousand digits), kept as its text: a field that holds one is flagged
+// as a wrong type would be (number reads it as no number).
+type bigNumber string
+
 // treeError is the quarantine reason of a record that is not JSON.
-func treeError(err error) error { return fmt.Errorf("broken JSON record: %v", err) }
+func treeError(err error) error {
+	if err == errTooDeep {
+		return err
+	}
+	return fmt.Errorf("broken JSON record: %v", err)
+}

@@ -54,8 +54,8 @@ func parseRecord(tree any, kindHint, envelope string, now time.Time) (*Contract,
 		env := first(m, "considerationsEnvironnementales", "considerationEnvironnementale")
 		c.Considerations.Social = strList(social, "considerationSociale")
 		c.Considerations.Environmental = strList(env, "considerationEnvironnementale")
-		declareSocial(&c.Considerations)
-		declareEnv(&c.Considerations)
+		declareSocial(&c.Considerations, &flags)
+		declareEnv(&c.Considerations, &flags)
 	}
 	check(c, now, &flags)
 	c.LastPublished = c.PublicationDate
@@ -305,45 +305,43 @@ func applyModifications(c *Contract) {
 	}
 }
 
-// Declared considerations. A field given with at least one value answers
-// the question: each flag is then true or false. Values that mean "none"
-// ("Pas de considération sociale", "Sans objet", "Non") answer it too.
-func declareSocial(k *Considerations) {
-	vals := given(k.Social)
-	if len(vals) == 0 {
-		return
-	}
+// Declared considerations. A field given with at least one value read
+// (Declare) answers the question: each flag is then true or false. A
+// field whose values are all unknown leaves the flags unset, flagged.
+func declareSocial(k *Considerations, flags *flagSet) {
 	var clause, crit, res bool
-	for _, v := range vals {
-		f := fold(v)
-		switch {
-		case strings.Contains(f, "clause sociale"):
-			clause = true
-		case strings.Contains(f, "critere social"):
-			crit = true
-		case strings.Contains(f, "reserve"):
-			res = true
-		}
+	if !declare(k.Social, false, flags, func(d Declaration) {
+		clause, crit, res = clause || d.Clause, crit || d.Criterion, res || d.Reserved
+	}) {
+		return
 	}
 	k.SocialClause, k.SocialCriterion, k.Reserved = &clause, &crit, &res
 }
 
-func declareEnv(k *Considerations) {
-	vals := given(k.Environmental)
-	if len(vals) == 0 {
+func declareEnv(k *Considerations, flags *flagSet) {
+	var clause, crit bool
+	if !declare(k.Environmental, true, flags, func(d Declaration) {
+		clause, crit = clause || d.Clause, crit || d.Criterion
+	}) {
 		return
 	}
-	var clause, crit bool
-	for _, v := range vals {
-		f := fold(v)
-		switch {
-		case strings.Contains(f, "clause environnementale"):
-			clause = true
-		case strings.Contains(f, "critere environnemental"):
-			crit = true
+	k.EnvClause, k.EnvCriterion = &clause, &crit
+}
+
+// declare calls f with what each given value declares, and tells whether
+// any was read.
+func declare(vals []string, env bool, flags *flagSet, f func(Declaration)) (read bool) {
+	for _, v := range given(vals) {
+		d, known := Declare(v, env)
+		if !known {
+			flags.add(FlagConsiderationUnknown)
+		}
+		if known || d != (Declaration{}) {
+			read = true
+			f(d)
 		}
 	}
-	k.EnvClause, k.EnvCriterion = &clause, &crit
+	return read
 }
 
 func given(vals []string) []string {
@@ -366,7 +364,7 @@ func typeName(v any) string {
 		return "list"
 	case string, *string:
 		return "string"
-	case float64, *float64:
+	case float64, *float64, bigNumber:
 		return "number"
 	case bool:
 		return "boolean"
@@ -395,6 +393,8 @@ func scalar(v any) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	switch x := v.(type) {
+	case bigNumber:
+		return string(x)
 	case bool:
 		if x {
 			return "true"

@@ -9,16 +9,17 @@ import (
 // Record is one record as a scanner cut it out of a document, before
 // parsing.
 type Record struct {
-	Index    int64  // 0-based rank in the document
-	Offset   int64  // byte offset of its first byte (in the decompressed stream)
-	Kind     string // the kind the envelope tells, or ""
-	Envelope string // Schema2022 when the envelope is the 2022 one
-	Text     string // the JSON text of the record
-	Body     []byte // what was read of a record that could not be cut out
-	Err      error  // when set, the record could not be cut out: quarantine it
-	Origin   string // the document it came from (set by the caller)
-	Format   string // FormatJSON or FormatXML (set by the caller)
-	tree     any    // XML: the record already read into a tree
+	Index    int64   // 0-based rank in the document
+	Offset   int64   // byte offset of its first byte (in the decompressed stream)
+	Kind     string  // the kind the envelope tells, or ""
+	Envelope string  // Schema2022 when the envelope is the 2022 one
+	Text     string  // the JSON text of the record
+	Body     []byte  // what was read of a record that could not be cut out
+	Err      error   // when set, the record could not be cut out: quarantine it
+	Origin   string  // the document it came from (set by the caller)
+	Format   string  // FormatJSON or FormatXML (set by the caller)
+	tree     any     // XML: the record already read into a tree
+	repairs  repairs // what the scanner read leniently (XML)
 }
 
 // Parsed is a record after parsing: its contract, or why it has none.
@@ -53,7 +54,7 @@ func (d *Decoder) Parse(rec *Record, now time.Time) Parsed {
 		p.Err = rec.Err
 		return p
 	}
-	tree := rec.tree
+	tree, rep := rec.tree, rec.repairs
 	rec.tree = nil
 	if tree == nil {
 		p.Text, rec.Text = rec.Text, ""
@@ -68,6 +69,7 @@ func (d *Decoder) Parse(rec *Record, now time.Time) Parsed {
 			p.Err = treeError(err)
 			return p
 		}
+		rep |= dec.repairs
 	} else {
 		p.Text = string(treeJSON(tree))
 	}
@@ -76,6 +78,7 @@ func (d *Decoder) Parse(rec *Record, now time.Time) Parsed {
 		p.Err = err
 		return p
 	}
+	c.QualityFlags = append(c.QualityFlags, rep.flags()...)
 	p.Contract = c
 	p.Key = KeyHash(c.Buyer.SIRET, c.ID)
 	p.Version = Version(c.LastPublished, c.ContentHash)
