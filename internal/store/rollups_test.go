@@ -267,11 +267,11 @@ func TestRollupsIncrementalEqualRecomputation(t *testing.T) {
 			// A step that crashed after writing some rows: they belong to
 			// an epoch never committed, which readers and the next step
 			// must ignore.
-			if err := st.ExecForTest(ctx, `INSERT INTO contract_facts (epoch, key_hash, buyer_siret, contract_id, version, month, departement, theme, source, contracts, amount_sum, social_decl)
+			if err := storetest.Exec(ctx, st, `INSERT INTO contract_facts (epoch, key_hash, buyer_siret, contract_id, version, month, departement, theme, source, contracts, amount_sum, social_decl)
 				SELECT max(epoch) + 1, 0, 'X', 'X', 1, 202201, '75', 'habitat', 'decp', 1, 1e9, 1 FROM contract_facts`); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.ExecForTest(ctx, `INSERT INTO contract_rollup (epoch, month, departement, region, theme, source, contracts, amount_sum)
+			if err := storetest.Exec(ctx, st, `INSERT INTO contract_rollup (epoch, month, departement, region, theme, source, contracts, amount_sum)
 				SELECT max(epoch) + 1, 202201, '75', 'R75', 'habitat', 'decp', 5, 1e9 FROM contract_facts`); err != nil {
 				t.Fatal(err)
 			}

@@ -9,16 +9,6 @@ func (s *Store) InsertForTest(ctx context.Context, table string, columns []strin
 	return s.insert(ctx, table, columns, rows...)
 }
 
-// ExecForTest runs one statement (benchmarks fill tables with
-// INSERT ... SELECT FROM system.numbers).
-func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
-	err := s.conn.Exec(withTimeout(ctx, 3600), query, args...)
-	for _, t := range []string{"contracts", "notices"} { // any table may have changed
-		s.wrote(t)
-	}
-	return err
-}
-
 // CountForTest counts the rows of a table as stored (no FINAL).
 func (s *Store) CountForTest(ctx context.Context, table string) (uint64, error) {
 	var n uint64

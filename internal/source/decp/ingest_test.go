@@ -254,7 +254,7 @@ func TestRerunRepairsRunCutShort(t *testing.T) {
 	truncate := func(tables ...string) {
 		t.Helper()
 		for _, table := range tables {
-			if err := st.ExecForTest(ctx, "TRUNCATE TABLE "+table); err != nil {
+			if err := storetest.Exec(ctx, st, "TRUNCATE TABLE "+table); err != nil {
 				t.Fatal(err)
 			}
 		}
