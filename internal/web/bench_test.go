@@ -223,7 +223,9 @@ func BenchmarkPages(b *testing.B) {
 		if len(ds) == 0 {
 			continue
 		}
-		q := func(p float64) string { return ds[min(len(ds)-1, int(float64(len(ds))*p))].Round(100 * time.Microsecond).String() }
+		q := func(p float64) string {
+			return ds[min(len(ds)-1, int(float64(len(ds))*p))].Round(100 * time.Microsecond).String()
+		}
 		fmt.Printf("| %s | %d | %s | %s | %s | %s |\n", c.name, len(ds), q(0.50), q(0.95), q(0.99), ds[len(ds)-1].Round(100*time.Microsecond))
 	}
 }
