@@ -56,7 +56,7 @@ func loadPagesBench(b *testing.B, st *store.Store, n, m int) {
 	ctx := context.Background()
 	deps, regions := benchDeps()
 	start := time.Now()
-	err := st.ExecForTest(ctx, `INSERT INTO contracts (uid, buyer_siret, buyer_siren, buyer_name, contract_id, object, notification_date,
+	err := storetest.Exec(ctx, st, `INSERT INTO contracts (uid, buyer_siret, buyer_siren, buyer_name, contract_id, object, notification_date,
 		departement, region, cpv, cpv_division, theme, procedure, nature, amount, declared_social_clause, declared_social_criterion,
 		declared_reserved, declared_env_clause, declared_env_criterion, detected_labels, source, version, partition_year)
 		SELECT concat(siret, toString(number)), siret, substring(siret, 1, 9), concat('Commune numéro ', toString(buyer)), toString(number),
@@ -83,7 +83,7 @@ func loadPagesBench(b *testing.B, st *store.Store, n, m int) {
 	b.Logf("loaded %d contracts in %s", n, time.Since(start).Round(time.Millisecond))
 	start = time.Now()
 	today := time.Now().UTC().Format("2006-01-02")
-	err = st.ExecForTest(ctx, `INSERT INTO notices (notice_id, source, publication_date, deadline, buyer_name, buyer_siret, departements,
+	err = storetest.Exec(ctx, st, `INSERT INTO notices (notice_id, source, publication_date, deadline, buyer_name, buyer_siret, departements,
 		cpv, object, url, cancelled, declared_labels, detected_labels, version)
 		SELECT toString(number), 'boamp', pub, toDateTime(pub) + 86400 * (10 + h % 50) + h % 86400,
 			concat('Commune numéro ', toString(buyer)), toString(21000000000000 + buyer * 100),
@@ -94,7 +94,7 @@ func loadPagesBench(b *testing.B, st *store.Store, n, m int) {
 			toDate(?) - 730 + intHash64(number + 1) % 731 AS pub FROM system.numbers LIMIT `+strconv.Itoa(m)+`)`,
 		deps, benchDivisions, today)
 	if err == nil {
-		err = st.ExecForTest(ctx, `INSERT INTO lots (notice_id, lot_number, title, cpv, reserved, declared_labels, detected_labels,
+		err = storetest.Exec(ctx, st, `INSERT INTO lots (notice_id, lot_number, title, cpv, reserved, declared_labels, detected_labels,
 			publication_date, version)
 			SELECT toString(intDiv(number, 2) * 3), toString(number % 2 + 1), 'Lot', ['45000000'], if(h % 20 = 0, toUInt8(1), NULL),
 				emptyArrayString(), if(h % 9 = 0, ['social_clause'], emptyArrayString()), toDate(?) - 730 + intHash64(intDiv(number, 2) * 3 + 1) % 731, toUInt64(1)
