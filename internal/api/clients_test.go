@@ -471,3 +471,22 @@ func TestBadParameters(t *testing.T) {
 		t.Errorf("last storable date: %d", res.StatusCode)
 	}
 }
+
+// TestListingFollowsData: kept pages and validators change with the
+// contracts table, at once.
+func TestListingFollowsData(t *testing.T) {
+	st := fixtureStore(t)
+	srv := api.New(st, api.Options{RatePerIP: 1000, Burst: 1000})
+	var before, after struct{ Total int }
+	res := get(t, srv, "/api/v1/contracts?limit=1000")
+	etag := res.Header.Get("ETag")
+	_ = json.Unmarshal(body(t, res), &before)
+	if _, err := decp.IngestFile(context.Background(), st, filepath.Join(samples.RepoRoot(t), "testdata/decp/variants-2022.xml"), decp.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res = get(t, srv, "/api/v1/contracts?limit=1000", "If-None-Match", etag)
+	_ = json.Unmarshal(body(t, res), &after)
+	if res.StatusCode != 200 || after.Total <= before.Total {
+		t.Errorf("after an ingestion: %d, total %d then %d", res.StatusCode, before.Total, after.Total)
+	}
+}

@@ -124,7 +124,7 @@ func serveListing[K, S, I any](s *Server, l *listing[K, S, I], w http.ResponseWr
 		exportCSV(s, w, r, l, req, f)
 		return
 	}
-	rows, more, err := l.page(ctx, f, cur, limit)
+	rows, more, err := cachedPage(s, l, ctx, state, f, cur, limit)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -208,6 +208,31 @@ func exportCSV[K, S, I any](s *Server, w http.ResponseWriter, r *http.Request, l
 	}
 }
 
+// listedPage is a page as the store gave it.
+type listedPage[S any] struct {
+	rows []S
+	more bool
+}
+
+// cachedPage is a page kept per data state, filter, cursor and limit, as
+// the indicators are (see answerCache): the first pages of a listing are
+// what most clients ask, and an unchanged state means an unchanged page.
+func cachedPage[K, S, I any](s *Server, l *listing[K, S, I], ctx context.Context, state string, f any, cur *cursor[K], limit int) ([]S, bool, error) {
+	key, err := json.Marshal([]any{f, cur, limit})
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := s.cache.get(ctx, "page\x00"+l.name+"\x00"+state+"\x00"+string(key), func(ctx context.Context) (any, int, bool, error) {
+		rows, more, err := l.page(ctx, f, cur, limit)
+		return listedPage[S]{rows, more}, 1 + len(rows), true, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	p := v.(listedPage[S])
+	return p.rows, p.more, nil
+}
+
 // pageURL is the request's URL with another cursor.
 func pageURL(r *http.Request, q url.Values, c string) string {
 	q2 := url.Values{}
@@ -274,7 +299,7 @@ var noticeListing = &listing[string, store.ListedNotice, Notice]{
 // bindListings gives the listings their store.
 func (s *Server) bindListings() {
 	cl := *contractListing
-	cl.state = s.st.ContractsState
+	cl.state = s.st.ContractsTableState
 	cl.page = func(ctx context.Context, f any, cur *cursor[store.ContractCursor], limit int) ([]store.ListedContract, bool, error) {
 		var c *store.ContractCursor
 		if cur != nil {
