@@ -23,6 +23,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// DefaultIdleTimeout is how long a body read waits for the upstream's
+// next bytes by default.
+const DefaultIdleTimeout = 60 * time.Second
+
 // UserAgent names vigie to upstreams.
 const UserAgent = "vigie/0.1 (open-data pipeline on French public procurement; +https://github.com/vigie-data/vigie)"
 
@@ -32,6 +36,10 @@ type Client struct {
 	MaxAttempts int           // attempts per request, default 6
 	BaseBackoff time.Duration // first retry delay, doubled each time, default 1 s
 	MaxBackoff  time.Duration // cap on one delay (and on a Retry-After honoured), default 2 min
+	// IdleTimeout bounds how long a read of a response body may wait for
+	// the upstream's next bytes (default 60 s): a body that stalls ends
+	// in an *IdleError instead of keeping the run waiting for ever.
+	IdleTimeout time.Duration
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -59,6 +67,7 @@ func New(rps float64, burst int) *Client {
 		MaxAttempts: 6,
 		BaseBackoff: time.Second,
 		MaxBackoff:  2 * time.Minute,
+		IdleTimeout: DefaultIdleTimeout,
 		limiters:    map[string]*rate.Limiter{},
 		rps:         rate.Limit(rps),
 		burst:       burst,
@@ -133,7 +142,7 @@ func (c *Client) Open(ctx context.Context, u string, cond *Validators) (*Respons
 		if err := lim.Wait(ctx); err != nil {
 			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		req, reqCtx, cancel, err := newRequest(ctx, u)
 		if err != nil {
 			return nil, err
 		}
@@ -147,6 +156,9 @@ func (c *Client) Open(ctx context.Context, u string, cond *Validators) (*Respons
 			}
 		}
 		resp, err := c.HTTP.Do(req)
+		if err != nil || resp.StatusCode < 200 || resp.StatusCode >= 300 {
+			cancel(nil) // no body to stream: Go reads what is left of a small one
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
@@ -162,7 +174,7 @@ func (c *Client) Open(ctx context.Context, u string, cond *Validators) (*Respons
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			countStatus(pu.Host, resp.StatusCode)
 			return &Response{
-				Body:          resp.Body,
+				Body:          newIdleBody(resp.Body, c.IdleTimeout, u, reqCtx, cancel),
 				ContentLength: resp.ContentLength,
 				Validators:    Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
 				URL:           resp.Request.URL.String(),
@@ -199,6 +211,18 @@ func (c *Client) Open(ctx context.Context, u string, cond *Validators) (*Respons
 	}
 }
 
+// newRequest makes a GET with a context of its own, which the body's idle
+// timer cancels; the caller cancels it once done with the response.
+func newRequest(ctx context.Context, u string) (*http.Request, context.Context, context.CancelCauseFunc, error) {
+	reqCtx, cancel := context.WithCancelCause(ctx)
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u, nil)
+	if err != nil {
+		cancel(nil)
+		return nil, nil, nil, err
+	}
+	return req, reqCtx, cancel, nil
+}
+
 // Get reads a whole (small) document, such as an API page, retrying also
 // when the body is cut short.
 func (c *Client) Get(ctx context.Context, u string) ([]byte, error) {
@@ -228,6 +252,9 @@ func (c *Client) GetWithHeader(ctx context.Context, u string) ([]byte, http.Head
 			return nil, nil, ctx.Err()
 		}
 		lastErr = fmt.Errorf("GET %s: body cut short: %w", u, err)
+		if attempt >= c.MaxAttempts {
+			break // no wait after the last attempt
+		}
 		slog.Warn("upstream retry", "url", u, "attempt", attempt, "reason", lastErr)
 		select {
 		case <-ctx.Done():
