@@ -367,8 +367,10 @@ func (s *Store) UpdateRollups(ctx context.Context) (StepResult, error) {
 
 // MaintainRollups runs UpdateRollups after every write to contracts by
 // this process, and every interval for writes by other processes, until
-// ctx ends. An answer includes a write at most about interval plus one
-// step later (a step over 10 000 new contracts: see the README).
+// ctx ends, and compacts the derived tables when steps have made them
+// twice as large as their net content (CompactRollups). An answer
+// includes a write at most about interval plus one step later (a step
+// over 10 000 new contracts: see the README).
 func (s *Store) MaintainRollups(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -380,6 +382,14 @@ func (s *Store) MaintainRollups(ctx context.Context, interval time.Duration) {
 		case res.Epoch > 0:
 			slog.Info("API rollups updated", "epoch", res.Epoch, "full", res.Full, "rows", res.Changed,
 				"took", res.Took.Round(time.Millisecond))
+			if grown, err := s.rollupsGrown(ctx); err == nil && grown {
+				start := time.Now()
+				if err := s.CompactRollups(ctx); err != nil {
+					slog.Warn("API rollups compaction", "err", err)
+				} else {
+					slog.Info("API rollups compacted", "took", time.Since(start).Round(time.Millisecond))
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -388,6 +398,71 @@ func (s *Store) MaintainRollups(ctx context.Context, interval time.Duration) {
 		case <-s.rollups.nudge:
 		}
 	}
+}
+
+// rollupsGrown says whether the derived tables hold more than twice the
+// rows of their net content: every step adds a retraction and a new row
+// per changed contract, and rows per touched group to the rollups.
+func (s *Store) rollupsGrown(ctx context.Context) (bool, error) {
+	var facts, live, rollup, groups uint64
+	err := s.conn.QueryRow(withTimeout(ctx, 60), `SELECT
+		(SELECT count() FROM contract_facts), (SELECT sum(contracts) FROM contract_facts),
+		(SELECT count() FROM contract_rollup), (SELECT count() FROM (SELECT DISTINCT month, departement, region, theme, source FROM contract_rollup))`).
+		Scan(&facts, &live, &rollup, &groups)
+	if err != nil {
+		return false, fmt.Errorf("rollup sizes: %w", err)
+	}
+	return facts > 2*live+1000 || rollup > 2*groups+1000, nil
+}
+
+// CompactRollups rewrites the derived tables with their net content at
+// the last committed step: one row per current contract version, one per
+// rollup group, all of that epoch; retractions, the rows they cancel and
+// the rows of aborted epochs go. The sums are the same, so readers (of
+// the old tables or the new: one RENAME swaps them) get the same answers
+// and the state, and the answer cache, stay. Steps wait meanwhile.
+func (s *Store) CompactRollups(ctx context.Context) error {
+	s.rollups.step.Lock()
+	defer s.rollups.step.Unlock()
+	last, err := s.lastCommit(ctx)
+	if err != nil || last == nil {
+		return err
+	}
+	ctx = withTimeout(ctx, 3600)
+	epoch := strconv.FormatUint(last.Epoch, 10)
+	cols := strings.Join(factColumnNames(), ", ")
+	rollupCols := strings.Join(rollupMeasures(), ", ")
+	var sums []string
+	for _, m := range rollupMeasures() {
+		sums = append(sums, "sum("+m+")")
+	}
+	tables := []string{"contract_facts", "contract_rollup", "contract_rollup_month"}
+	var stmts, swap []string
+	for _, t := range tables {
+		stmts = append(stmts, "DROP TABLE IF EXISTS "+t+"_compact", "CREATE TABLE "+t+"_compact AS "+t)
+		swap = append(swap, t+" TO "+t+"_old, "+t+"_compact TO "+t)
+	}
+	stmts = append(stmts,
+		"INSERT INTO contract_facts_compact ("+cols+") SELECT "+strings.Join(liveExprs(epoch), ", ")+
+			" FROM contract_facts WHERE "+last.visible()+
+			" GROUP BY key_hash, buyer_siret, contract_id, version, labels_hash HAVING contracts != 0",
+		"INSERT INTO contract_rollup_compact (epoch, month, departement, region, theme, source, "+rollupCols+
+			") SELECT "+epoch+", month, departement, region, theme, source, "+strings.Join(sums, ", ")+
+			" FROM contract_rollup WHERE "+last.visible()+" GROUP BY month, departement, region, theme, source HAVING sum(contracts) != 0",
+		"INSERT INTO contract_rollup_month_compact (epoch, month, theme, source, "+rollupCols+
+			") SELECT "+epoch+", month, theme, source, "+strings.Join(sums, ", ")+
+			" FROM contract_rollup_month WHERE "+last.visible()+" GROUP BY month, theme, source HAVING sum(contracts) != 0",
+		"RENAME TABLE "+strings.Join(swap, ", "),
+	)
+	for _, t := range tables {
+		stmts = append(stmts, "DROP TABLE IF EXISTS "+t+"_old")
+	}
+	for _, q := range stmts {
+		if err := s.conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("compact rollups: %s: %w", strings.SplitN(q, " (", 2)[0], err)
+		}
+	}
+	return nil
 }
 
 // factColumnNames are the names factExprs produce, in order.

@@ -171,7 +171,7 @@ func expected(current map[string]genContract, q store.IndicatorQuery) map[string
 // contracts, newer versions that move them between groups, older and
 // repeated versions that change nothing — takes them in with
 // UpdateRollups (sometimes two batches in one step, once after a step
-// that crashed halfway), and checks after every step that every origin
+// that crashed halfway, once compacted), and checks after every step that every origin
 // (month rollup, rollup, facts) answers, for filters of every kind,
 // exactly what the current versions give.
 func TestRollupsIncrementalEqualRecomputation(t *testing.T) {
@@ -284,6 +284,20 @@ func TestRollupsIncrementalEqualRecomputation(t *testing.T) {
 			t.Fatalf("step %d: %+v", step, res)
 		}
 		check(step)
+		if step == 9 {
+			// Compaction keeps the net content only, and the answers.
+			state, _ := st.ContractsState(ctx)
+			if err := st.CompactRollups(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.CountForTest(ctx, "contract_facts"); err != nil || n != uint64(len(current)) {
+				t.Fatalf("after compaction, %d facts rows for %d contracts (%v)", n, len(current), err)
+			}
+			if after, _ := st.ContractsState(ctx); after != state {
+				t.Fatalf("compaction changed the state: %s → %s", state, after)
+			}
+			check(step)
+		}
 	}
 	// Nothing written since: no step, same state.
 	if res, err := st.UpdateRollups(ctx); err != nil || res.Epoch != 0 {
