@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"time"
@@ -27,9 +28,14 @@ type freshnessRow struct {
 
 type methodView struct {
 	page
-	Indicators   []definitionView
-	Measures     []definitionView
-	Labels       []definitionView
+	Indicators []definitionView
+	Measures   []definitionView
+	Labels     []definitionView
+	methodFigures
+}
+
+// methodFigures are the figures of /methode read from the store.
+type methodFigures struct {
 	Pipelines    []freshnessRow
 	ContractYrs  []store.YearCount
 	Contracts    uint64
@@ -71,58 +77,12 @@ func (p *Pages) method(w http.ResponseWriter, r *http.Request) {
 	for _, l := range clause.AllLabels {
 		v.Labels = append(v.Labels, definitionView{ID: "label-" + l, Label: labelName(l), Text: labelTexts[l], Detected: []string{l}})
 	}
-	ctx := r.Context()
-	now := p.opts.Now()
-	statuses, err := schedule.Statuses(ctx, p.st, p.opts.Pipelines, now, nil, nil)
+	d, err := p.methodFigures(r.Context())
 	if err != nil {
 		p.failure(w, r, err)
 		return
 	}
-	for _, s := range statuses {
-		row := freshnessRow{Name: s.Name, Source: s.Source, Schedule: s.Schedule, LastRun: s.LastRun, NewestData: s.NewestData, NextRun: s.NextRun}
-		if s.LagSeconds != nil {
-			row.Lag = fmtLag(time.Duration(*s.LagSeconds) * time.Second)
-		}
-		v.Pipelines = append(v.Pipelines, row)
-	}
-	if len(p.opts.Pipelines) == 0 {
-		// No scheduler: the runs recorded (vigie ingest, vigie run).
-		last, err := p.st.LastRuns(ctx)
-		if err != nil {
-			p.failure(w, r, err)
-			return
-		}
-		for name, run := range last {
-			row := freshnessRow{Name: name, Source: run.Source, LastRun: schedule.NewRunInfo(run)}
-			newest, err := p.st.NewestData(ctx, run.Source)
-			if err != nil {
-				p.failure(w, r, err)
-				return
-			}
-			if !newest.IsZero() {
-				row.NewestData, row.Lag = &newest, fmtLag(now.Sub(newest))
-			}
-			v.Pipelines = append(v.Pipelines, row)
-		}
-		sort.Slice(v.Pipelines, func(i, j int) bool { return v.Pipelines[i].Name < v.Pipelines[j].Name })
-	}
-	byYear, err := p.api.Indicators(ctx, []string{"year"}, store.ContractFilter{})
-	if err != nil {
-		p.failure(w, r, err)
-		return
-	}
-	v.Origin = byYear.Origin
-	for _, row := range byYear.Rows {
-		v.ContractYrs = append(v.ContractYrs, store.YearCount{Year: row.Keys[0], Count: row.Contracts})
-		v.Contracts += row.Contracts
-	}
-	if v.NoticeYrs, v.NoticeLatest, err = p.st.NoticeCoverage(ctx); err != nil {
-		p.failure(w, r, err)
-		return
-	}
-	for _, y := range v.NoticeYrs {
-		v.Notices += y.Count
-	}
+	v.methodFigures = d
 	p.render(w, r, "method", http.StatusOK, v)
 }
 
@@ -135,4 +95,83 @@ func fmtLag(d time.Duration) string {
 		return fmtInt(uint64(d/time.Hour)) + " h"
 	}
 	return fmtInt(uint64(d/(24*time.Hour))) + " jours"
+}
+
+// methodTTL bounds how long /methode's figures are kept: they change with
+// the data (checked through its state) and with runs (not in the state).
+const methodTTL = 30 * time.Second
+
+// methodFigures reads the freshness and coverage figures, kept for
+// methodTTL while the contracts and notices stay in the same state.
+func (p *Pages) methodFigures(ctx context.Context) (methodFigures, error) {
+	cs, err := p.st.ContractsState(ctx)
+	if err != nil {
+		return methodFigures{}, err
+	}
+	ts, err := p.st.TendersState(ctx)
+	if err != nil {
+		return methodFigures{}, err
+	}
+	state := cs + "\x00" + ts
+	now := p.opts.Now()
+	p.methodMu.Lock()
+	defer p.methodMu.Unlock()
+	if p.methodData != nil && p.methodState == state && now.Sub(p.methodAt) < methodTTL {
+		return *p.methodData, nil
+	}
+	d, err := p.readMethodFigures(ctx, now)
+	if err != nil {
+		return d, err
+	}
+	p.methodData, p.methodState, p.methodAt = &d, state, now
+	return d, nil
+}
+
+func (p *Pages) readMethodFigures(ctx context.Context, now time.Time) (d methodFigures, err error) {
+	statuses, err := schedule.Statuses(ctx, p.st, p.opts.Pipelines, now, nil, nil)
+	if err != nil {
+		return d, err
+	}
+	for _, s := range statuses {
+		row := freshnessRow{Name: s.Name, Source: s.Source, Schedule: s.Schedule, LastRun: s.LastRun, NewestData: s.NewestData, NextRun: s.NextRun}
+		if s.LagSeconds != nil {
+			row.Lag = fmtLag(time.Duration(*s.LagSeconds) * time.Second)
+		}
+		d.Pipelines = append(d.Pipelines, row)
+	}
+	if len(p.opts.Pipelines) == 0 {
+		// No scheduler: the runs recorded (vigie ingest, vigie run).
+		last, err := p.st.LastRuns(ctx)
+		if err != nil {
+			return d, err
+		}
+		for name, run := range last {
+			row := freshnessRow{Name: name, Source: run.Source, LastRun: schedule.NewRunInfo(run)}
+			newest, err := p.st.NewestData(ctx, run.Source)
+			if err != nil {
+				return d, err
+			}
+			if !newest.IsZero() {
+				row.NewestData, row.Lag = &newest, fmtLag(now.Sub(newest))
+			}
+			d.Pipelines = append(d.Pipelines, row)
+		}
+		sort.Slice(d.Pipelines, func(i, j int) bool { return d.Pipelines[i].Name < d.Pipelines[j].Name })
+	}
+	byYear, err := p.api.Indicators(ctx, []string{"year"}, store.ContractFilter{})
+	if err != nil {
+		return d, err
+	}
+	d.Origin = byYear.Origin
+	for _, row := range byYear.Rows {
+		d.ContractYrs = append(d.ContractYrs, store.YearCount{Year: row.Keys[0], Count: row.Contracts})
+		d.Contracts += row.Contracts
+	}
+	if d.NoticeYrs, d.NoticeLatest, err = p.st.NoticeCoverage(ctx); err != nil {
+		return d, err
+	}
+	for _, y := range d.NoticeYrs {
+		d.Notices += y.Count
+	}
+	return d, nil
 }

@@ -51,6 +51,11 @@ type Pages struct {
 	dirMu    sync.Mutex
 	dirState string
 	dir      []dirEntry
+
+	methodMu    sync.Mutex
+	methodState string
+	methodAt    time.Time
+	methodData  *methodFigures
 }
 
 // New builds the pages over the API server a and its store.
