@@ -61,7 +61,7 @@ func niceMax(ss []series) float64 {
 func pct(v float64) string {
 	s := fmt.Sprintf("%.1f", v*100)
 	s = strings.TrimSuffix(s, ".0")
-	return strings.Replace(s, ".", ",", 1) + " %"
+	return strings.Replace(s, ".", ",", 1) + "\u00a0%"
 }
 
 func esc(s string) string { return template.HTMLEscapeString(s) }

@@ -33,7 +33,7 @@ func fmtEuro(v float64) string {
 	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n.d."
 	}
-	return fmtInt(uint64(math.Round(v))) + " €"
+	return fmtInt(uint64(math.Round(v))) + "\u00a0€"
 }
 
 // fmtEuroPtr is fmtEuro for an amount that may be missing.

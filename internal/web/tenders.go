@@ -181,7 +181,7 @@ func sentence(text string, e clause.Evidence, all []clause.Evidence) []segment {
 		to++ // keep the full stop
 	}
 	type span struct{ s, e int }
-	var spans []span
+	spans := []span{{start, end}}
 	for _, o := range all {
 		if o.Negative || o.Field != e.Field || o.Origin != clause.Detected {
 			continue
