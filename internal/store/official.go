@@ -99,7 +99,12 @@ func (s *Store) ScopeCounts(ctx context.Context, sc Scope, indicators []string) 
 		where = append(where, "kind = ?")
 		args = append(args, sc.Kind)
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM contracts FINAL WHERE " + strings.Join(where, " AND ") + " GROUP BY y ORDER BY y"
+	// The conditions go outside the FINAL subquery: a condition moved to
+	// PREWHERE would run before versions are merged, and an older version
+	// that matches would stand in for a newer one that does not.
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM (SELECT kind, notification_date, amount, declared_social_clause, " +
+		"declared_social_criterion, declared_reserved, declared_env_clause, declared_env_criterion, detected_labels, declared_raw " +
+		"FROM contracts FINAL) WHERE " + strings.Join(where, " AND ") + " GROUP BY y ORDER BY y"
 	rows, err := s.conn.Query(queryCtx(ctx), q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("scope counts: %w", err)
