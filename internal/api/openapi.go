@@ -26,6 +26,7 @@ var endpoints = map[string]endpoint{
 	"/api/v1/notices":                  {Summary: "Notices (current versions) with provenance, cursor-paginated", Params: noticeListParams, Formats: []string{"json", "csv"}},
 	"/api/v1/reports/official":         {Summary: "Published figures (OECP census, PNAD targets) reproduced on the stored contracts, with coverage and why they differ", Params: reportParams, Formats: []string{"json", "csv"}},
 	"/api/v1/suppliers/{siren}":        {Summary: "A supplier: its classes (ess, siae, ea, esat, societe_mission) with sources and dates, the contracts it holds, its reserved awards", Params: supplierParams, Formats: []string{"json"}, Path: []param{{Name: "siren", Description: "SIREN (9 digits) or SIRET (14 digits)", Type: "string", Pattern: supplierRe.String()}}},
+	"/api/v1/exports/{file}":           {Summary: "Full export of a table, streamed with no row cap: contracts, notices, lots or suppliers, as .csv or .parquet (or datapackage.json, the Table Schema of every export)", Params: exportParams, Formats: []string{"csv"}, Path: []param{{Name: "file", Description: "TABLE.FORMAT (contracts.csv, notices.parquet, ...) or datapackage.json", Type: "string", Pattern: `^((contracts|notices|lots|suppliers)\.(csv|parquet)|datapackage\.json)$`}}},
 	"/api/v1/openapi.json":             {Summary: "This document", Formats: []string{"json"}},
 	// Mounted by the scheduler through Handle.
 	"/api/v1/pipelines": {Summary: "Pipelines, their schedule and recent runs (served by the scheduler)", Formats: []string{"json"}},

@@ -100,6 +100,7 @@ func New(st *store.Store, opts Options) *Server {
 	s.get("/api/v1/notices", s.listNotices)
 	s.get("/api/v1/reports/official", s.officialReport)
 	s.get("/api/v1/suppliers/{siren}", s.supplier)
+	s.get("/api/v1/exports/{file}", s.exportTable)
 	s.get("/api/v1/openapi.json", s.openAPI)
 	s.get("/metrics", s.serveMetrics)
 	s.registerSchemas()
