@@ -84,7 +84,7 @@ func TestUpStopsOnSIGTERMAndKeepsData(t *testing.T) {
 				if round == 2 && strings.Contains(l, "migration applied") {
 					t.Errorf("round 2 applied a migration again: %s", l)
 				}
-				ready = strings.Contains(l, "API listening")
+				ready = strings.Contains(l, "API and pages listening")
 			case <-timeout:
 				cmd.Process.Kill()
 				t.Fatalf("round %d: vigie up API not listening in 90 s:\n%s", round, strings.Join(log, "\n"))
