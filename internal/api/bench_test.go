@@ -58,10 +58,10 @@ func loadBenchData(b *testing.B, st *store.Store, n int) {
 	ctx := context.Background()
 	deps, regions := benchDepartements()
 	start := time.Now()
-	err := storetest.Exec(ctx, st, `INSERT INTO contracts (uid, buyer_siret, buyer_siren, buyer_name, contract_id, notification_date,
+	err := storetest.Exec(ctx, st, `INSERT INTO contracts (uid, buyer_siret, buyer_siren, buyer_name, contract_id, key_hash, notification_date,
 		departement, region, cpv, cpv_division, theme, procedure, nature, amount, declared_social_clause, declared_social_criterion,
 		declared_reserved, declared_env_clause, declared_env_criterion, detected_labels, source, version, partition_year)
-		SELECT concat(siret, toString(number)), siret, substring(siret, 1, 9), concat('Acheteur ', toString(buyer)), toString(number), day,
+		SELECT concat(siret, toString(number)), siret, substring(siret, 1, 9), concat('Acheteur ', toString(buyer)), toString(number), cityHash64(siret, toString(number)), day,
 			arrayElement(?, 1 + buyer % 101), arrayElement(?, 1 + buyer % 101),
 			concat(arrayElement(?, 1 + h2 % 45), '000000'), arrayElement(?, 1 + h2 % 45), arrayElement(?, 1 + (h2 % 45) % 5),
 			arrayElement(['Procédure adaptée', 'Appel d''offres ouvert', 'Marché négocié sans publicité ni mise en concurrence préalable',

@@ -308,47 +308,77 @@ func (s *Store) UpdateRollups(ctx context.Context) (StepResult, error) {
 	epoch := strconv.FormatUint(cur.Epoch, 10)
 	cols := strings.Join(factColumnNames(), ", ")
 
-	var stmts []string
+	exec := func(stmts ...string) error {
+		for _, q := range stmts {
+			if err := s.conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("update rollups: %s: %w", strings.SplitN(q, " (", 2)[0], err)
+			}
+		}
+		return nil
+	}
 	drops := []string{"DROP TABLE IF EXISTS " + stageKeys, "DROP TABLE IF EXISTS " + stageDesired, "DROP TABLE IF EXISTS " + stageLive}
+	defer func() {
+		for _, q := range drops {
+			_ = s.conn.Exec(ctx, q)
+		}
+	}()
+	// Large steps (the first, a bulk re-ingestion) go in slices of the
+	// contracts by key_hash: every statement stays well within the
+	// client's read timeout on a loaded server, with bounded memory.
+	chunks := uint64(1)
 	if last == nil {
-		// FINAL without WHERE keeps the newest version of each contract,
-		// merging on read in key order (low memory).
-		stmts = []string{"INSERT INTO contract_facts (" + cols + ") SELECT " + strings.Join(factExprs(epoch), ", ") + " FROM contracts FINAL"}
+		chunks = 16
 	} else {
-		stmts = append(drops,
-			"CREATE TABLE "+stageKeys+" (key_hash UInt64) ENGINE = Memory",
-			"CREATE TABLE "+stageDesired+" AS contract_facts ENGINE = Memory",
-			"CREATE TABLE "+stageLive+" AS contract_facts ENGINE = Memory",
+		if err := exec(append(drops, "CREATE TABLE "+stageKeys+" (key_hash UInt64) ENGINE = Memory",
 			// The part name is partition_min_max_level[_mutation].
 			"INSERT INTO "+stageKeys+" (key_hash) SELECT DISTINCT key_hash FROM contracts"+
-				" WHERE toUInt64(splitByChar('_', _part)[3]) > "+strconv.FormatUint(last.Watermark, 10),
-			"INSERT INTO "+stageDesired+" ("+cols+") SELECT "+strings.Join(factExprs(epoch), ", ")+
-				" FROM "+currentContracts(factSourceColumns, "key_hash IN (SELECT key_hash FROM "+stageKeys+")"),
-			"INSERT INTO "+stageLive+" ("+cols+") SELECT "+strings.Join(liveExprs(epoch), ", ")+
-				" FROM contract_facts WHERE key_hash IN (SELECT key_hash FROM "+stageKeys+") AND "+last.visible()+
-				" GROUP BY key_hash, buyer_siret, contract_id, version, labels_hash HAVING contracts != 0",
-			"INSERT INTO contract_facts ("+cols+") SELECT "+strings.Join(retractExprs(), ", ")+" FROM "+stageLive+
-				" WHERE (buyer_siret, contract_id, version, labels_hash) NOT IN"+
-				" (SELECT buyer_siret, contract_id, version, labels_hash FROM "+stageDesired+")",
-			"INSERT INTO contract_facts ("+cols+") SELECT "+cols+" FROM "+stageDesired+
-				" WHERE (buyer_siret, contract_id, version, labels_hash) NOT IN"+
-				" (SELECT buyer_siret, contract_id, version, labels_hash FROM "+stageLive+")",
-		)
+				" WHERE toUInt64(splitByChar('_', _part)[3]) > "+strconv.FormatUint(last.Watermark, 10))...); err != nil {
+			return res, err
+		}
+		var keys uint64
+		if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+stageKeys).Scan(&keys); err != nil {
+			return res, fmt.Errorf("update rollups: %w", err)
+		}
+		chunks = min(max(keys/100_000, 1), 64)
 	}
 	rollupCols := strings.Join(rollupMeasures(), ", ")
-	stmts = append(stmts,
-		"INSERT INTO contract_rollup (epoch, month, departement, region, theme, source, "+rollupCols+
+	for i := uint64(0); i < chunks; i++ {
+		slice := "key_hash % " + strconv.FormatUint(chunks, 10) + " = " + strconv.FormatUint(i, 10)
+		var stmts []string
+		if last == nil {
+			stmts = []string{"INSERT INTO contract_facts (" + cols + ") SELECT " + strings.Join(factExprs(epoch), ", ") +
+				" FROM " + currentContracts(factSourceColumns, slice)}
+		} else {
+			keys := "key_hash IN (SELECT key_hash FROM " + stageKeys + ") AND " + slice
+			stmts = []string{drops[1], drops[2],
+				"CREATE TABLE " + stageDesired + " AS contract_facts ENGINE = Memory",
+				"CREATE TABLE " + stageLive + " AS contract_facts ENGINE = Memory",
+				"INSERT INTO " + stageDesired + " (" + cols + ") SELECT " + strings.Join(factExprs(epoch), ", ") +
+					" FROM " + currentContracts(factSourceColumns, keys),
+				"INSERT INTO " + stageLive + " (" + cols + ") SELECT " + strings.Join(liveExprs(epoch), ", ") +
+					" FROM contract_facts WHERE " + keys + " AND " + last.visible() +
+					" GROUP BY key_hash, buyer_siret, contract_id, version, labels_hash HAVING contracts != 0",
+				"INSERT INTO contract_facts (" + cols + ") SELECT " + strings.Join(retractExprs(), ", ") + " FROM " + stageLive +
+					" WHERE (buyer_siret, contract_id, version, labels_hash) NOT IN" +
+					" (SELECT buyer_siret, contract_id, version, labels_hash FROM " + stageDesired + ")",
+				"INSERT INTO contract_facts (" + cols + ") SELECT " + cols + " FROM " + stageDesired +
+					" WHERE (buyer_siret, contract_id, version, labels_hash) NOT IN" +
+					" (SELECT buyer_siret, contract_id, version, labels_hash FROM " + stageLive + ")",
+			}
+		}
+		stmts = append(stmts, "INSERT INTO contract_rollup (epoch, month, departement, region, theme, source, "+rollupCols+
 			") SELECT epoch, month, departement, region, theme, source, "+strings.Join(measureSums(false), ", ")+
-			" FROM contract_facts WHERE epoch = "+epoch+" GROUP BY epoch, month, departement, region, theme, source",
-		"INSERT INTO contract_rollup_month (epoch, month, theme, source, "+rollupCols+
-			") SELECT epoch, month, theme, source, "+strings.Join(measureSums(true), ", ")+
-			" FROM contract_rollup WHERE epoch = "+epoch+" GROUP BY epoch, month, theme, source",
-	)
-	for _, q := range stmts {
-		if err := s.conn.Exec(ctx, q); err != nil {
-			return res, fmt.Errorf("update rollups: %s: %w", strings.SplitN(q, " (", 2)[0], err)
+			" FROM contract_facts WHERE epoch = "+epoch+" AND "+slice+" GROUP BY epoch, month, departement, region, theme, source")
+		if err := exec(stmts...); err != nil {
+			return res, err
 		}
 	}
+	if err := exec("INSERT INTO contract_rollup_month (epoch, month, theme, source, " + rollupCols +
+		") SELECT epoch, month, theme, source, " + strings.Join(measureSums(true), ", ") +
+		" FROM contract_rollup WHERE epoch = " + epoch + " GROUP BY epoch, month, theme, source"); err != nil {
+		return res, err
+	}
+
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM contract_facts WHERE epoch = "+epoch).Scan(&res.Changed); err != nil {
 		return res, fmt.Errorf("update rollups: %w", err)
 	}
@@ -358,9 +388,6 @@ func (s *Store) UpdateRollups(ctx context.Context) (StepResult, error) {
 	}
 	s.rollups.seenCurrent.Store(start.UnixNano())
 	s.rollups.state.invalidate()
-	for _, q := range drops {
-		_ = s.conn.Exec(ctx, q)
-	}
 	res.Took = time.Since(start)
 	return res, nil
 }
