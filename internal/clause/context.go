@@ -236,7 +236,7 @@ var (
 var (
 	// "produits répondant à au moins un critère de qualité": what
 	// supplies must meet, not an award criterion.
-	productCriteriaRe = regexp.MustCompile(`(?:repondant|repondent|repond|conformes?|satisfaisant|satisfont|respectant|respectent) (?:a |aux )?(?:au moins |au minimum )?(?:un |une |des |les |deux |trois )?criteres?`)
+	productCriteriaRe = regexp.MustCompile(`(?:au moins|au minimum) (?:un|une|deux) criteres? de qualite|(?:repondant|repondent|repond|conformes?|satisfaisant|satisfont|respectant|respectent) (?:a |aux )?(?:au moins |au minimum )?(?:un |une |des |les |deux |trois )?criteres?`)
 	lineWeightRe      = regexp.MustCompile(`\bnote(?:e|s|es)? sur [0-9]{1,3}\b`)
 )
 

@@ -134,7 +134,7 @@ type match struct {
 	sub  []int
 }
 
-func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
+func detectField(f *folded, fd Field, ev []Evidence) (out []Evidence) {
 	b := f.b
 	hint := hintOf(fd.Name)
 	emit := func(label string, s, e int, neg bool) {
@@ -146,13 +146,20 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	defer func() {
 		mine := ev[first:]
 		sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start < mine[j].Start })
+		out = ev[:first+len(dropInsideCriteria(mine))]
 	}()
 	var ms []match
 	sc := scanPool.Get().(*scan)
 	defer scanPool.Put(sc)
 	sc.anchorHits(b)
 	reserving := bytes.Contains(b, []byte("reserv"))
-	awarding := bytes.Contains(b, []byte("attribue"))
+	var awardingDone, awardingOn bool
+	awarding := func() bool {
+		if !awardingDone {
+			awardingDone, awardingOn = true, bytes.Contains(b, []byte("attribue")) || containsAny(b, statusCues)
+		}
+		return awardingOn
+	}
 	// the conditions of a reservation, written out without the word
 	// ("structures d'insertion … lorsqu'elles emploient une proportion
 	// minimale de travailleurs défavorisés")
@@ -165,7 +172,7 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 	}
 	for i := range rules {
 		r := &rules[i]
-		if !sc.any[i] || r.needsReserv && !reserving && !(r.kind == kReservedKind && awarding) && !statutory() {
+		if !sc.any[i] || r.needsReserv && !reserving && !(r.kind == kReservedKind && awarding()) && !statutory() {
 			continue
 		}
 		if r.kind == kTerm && hint == hintSelection && r.mode != mClause && r.name != "clause-sociale" && r.name != "clause-env" {
@@ -250,6 +257,12 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				if rs < 0 {
 					rs = awardedTo(b, s)
 				}
+				if rs < 0 {
+					rs = proofOfStatus(b, s)
+				}
+				if r.label == ReservedInsertion && bytes.Contains(b[s:e], []byte("handicapes et defavorises")) && disabledOnlyByArticle(b) {
+					continue
+				}
 				if rs < 0 && statutory() {
 					rs = s // the kind, with the conditions of its reservation
 				}
@@ -292,6 +305,12 @@ func detectField(f *folded, fd Field, ev []Evidence) []Evidence {
 				}
 				emit(label, s, e, false)
 				emit(Reserved, s, e, false)
+				if r.name == "l2113" && label == ReservedDisability {
+					// "articles L.2113-12 à 14": the range's kinds too
+					if end := lawRange(b, e); end >= "13" {
+						emit(ReservedInsertion, s, e, false)
+					}
+				}
 			case kReservedGeneric:
 				k := bytes.Index(b[s:e], []byte("reserv"))
 				if k < 0 || !positiveReserv(b, s+k) {
@@ -425,3 +444,30 @@ var (
 	yes = words("oui")
 	no  = words("non")
 )
+
+// dropInsideCriteria drops a clause whose span lies inside a criterion of
+// the same theme: in "« Performance en matière de développement durable »
+// … son offre sera classée", the words are the criterion's, not a clause.
+func dropInsideCriteria(ev []Evidence) []Evidence {
+	out := ev[:0]
+	for i, e := range ev {
+		crit := ""
+		switch e.Label {
+		case EnvClause:
+			crit = EnvCriterion
+		case SocialClause:
+			crit = SocialCriterion
+		}
+		inside := false
+		for j, c := range ev {
+			if crit != "" && j != i && c.Label == crit && !c.Negative && !e.Negative && c.Start <= e.Start && e.End <= c.End {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, e)
+		}
+	}
+	return out
+}

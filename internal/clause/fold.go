@@ -23,6 +23,9 @@ var foldExtra = map[rune]string{
 	'\u2010': "-", '\u2011': "-", '\u2012': "-", '\u2013': "-", '\u2014': "-", '\u2015': "-", '\u2212': "-",
 	'\u00a0': " ", '\u202f': " ", '\u2007': " ", '\u2009': " ", '\u200a': " ", '\u2002': " ", '\u2003': " ",
 	'\u2022': "-", '\u2026': ".", '\u00b0': "o", '\u00ba': "o",
+	// a replacement character in French text mostly stood for "é"
+	// ("MARCH\ufffd R\ufffdSERV\ufffd")
+	'\ufffd': "e",
 }
 
 func init() {

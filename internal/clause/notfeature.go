@@ -27,7 +27,7 @@ func notAFeature(b []byte, s, e int, social bool, hint fieldHint) bool {
 			return true
 		}
 	}
-	if orgName(b, s) || funding(b, s) || legalQuote(b, s) {
+	if orgName(b, s) || funding(b, s) || legalQuote(b, s) || hasSuffixAny(before(b, s, 40, true), words("au developpement des ")) {
 		return true
 	}
 	if !social && (surroundings(b, s, e) || hint != hintCriteria && hse(b, s)) {
@@ -52,7 +52,13 @@ func architecturalInsertion(b []byte, s, e int) bool {
 			return true
 		}
 	}
-	return containsAny(before(b, s, 50, true), architecturalBefore)
+	if containsAny(before(b, s, 50, true), architecturalBefore) {
+		return true
+	}
+	// a bare "insertion" among architectural words of its sentence:
+	// "Qualité architecturale et paysagère (insertion urbaine, qualité de
+	// l'insertion et impact du bâtiment …)"
+	return string(b[s:e]) == "insertion" && containsAny(before(b, s, 80, false), words("architectur", "paysag"))
 }
 
 var (
@@ -77,11 +83,16 @@ func fundName(b []byte, s int) bool {
 // des articles L. 5212-1 à 11 du code du travail concernant l'emploi des
 // travailleurs handicapés"), among a candidate's declarations.
 func legalReminder(b []byte, s, e int) bool {
-	return containsAny(before(b, e, 300, false), legalReminderCues)
+	w, a := before(b, e, 300, false), after(b, e, 300, false)
+	return containsAny(w, legalReminderCues) || containsAny(a, legalReminderCues) || l5212Re.Match(w) || l5212Re.Match(a)
 }
 
-var legalReminderCues = words("en regle au regard", "en regle avec", "5212-", "l 5212", "l5212", "1512-", "interdiction de soumissionner",
-	"interdictions de soumissionner", "respect de l'obligation d'emploi", "regard de l'obligation d'emploi", "l.5212", "l. 5212")
+// l5212Re: the duty to employ disabled workers (L.5212-1 to -11), not
+// L.5212-13, which lists who counts as one (the public of a clause).
+var l5212Re = regexp.MustCompile(`5212-(?:1|2|11)(?:[^0-9]|$)`)
+
+var legalReminderCues = words("en regle au regard", "en regle avec", "1512-", "interdiction de soumissionner",
+	"interdictions de soumissionner", "respect de l'obligation d'emploi", "assujetties a l'obligation", "assujettis a l'obligation", "regard de l'obligation d'emploi")
 
 // orgNameRe: a department or body named after its field ("Direction
 // Aménagement et Environnement", "service Développement durable").
@@ -105,11 +116,15 @@ func skillList(b []byte, s, e int) bool {
 var skillCues = words("competence", "specialiste", "disciplines", "expertise", "pluridisciplinaire", "ingenierie", "cotraitant", "bureau d'etude", "bureaux d'etude")
 
 // statutoryReservation: the conditions of L.2113-12/13 written out.
-var statutoryRe = regexp.MustCompile(`proportion minimale(?:, fixee par voie reglementaire,)? de travailleurs|[0-9] ?% (?:de |des )?travailleurs (?:handicapes|defavorises|concernes)|lorsqu'(?:ils|elles) emploient`)
+var statutoryRe = regexp.MustCompile(`proportion minimale(?:, fixee par voie reglementaire,)? de travailleurs|(?:[0-9] ?|le |un )% (?:de |des )?travailleurs (?:handicapes|defavorises|concernes)|lorsqu'(?:ils|elles) emploient|ne peuvent exercer une activite professionnelle dans des conditions normales`)
 
 func statutoryReservation(b []byte) bool {
-	// the regexp runs only around its anchors: over a whole notice it
-	// cost more than all the rules together
+	// plain searches for the phrases, the regexp only in a window around
+	// a "% de travailleurs": over a whole notice it cost more than all the
+	// rules together
+	if containsAny(b, statutoryPhrases) {
+		return true
+	}
 	for _, a := range statutoryAnchors {
 		for from := 0; ; {
 			k := bytes.Index(b[from:], a)
@@ -117,8 +132,7 @@ func statutoryReservation(b []byte) bool {
 				break
 			}
 			p := from + k
-			lo, hi := max(p-30, 0), min(p+90, len(b))
-			if statutoryRe.Match(b[lo:hi]) {
+			if statutoryRe.Match(b[max(p-4, 0):min(p+50, len(b))]) {
 				return true
 			}
 			from = p + len(a)
@@ -127,7 +141,11 @@ func statutoryReservation(b []byte) bool {
 	return false
 }
 
-var statutoryAnchors = words("travailleurs", "emploient")
+var (
+	statutoryPhrases = words("lorsqu'ils emploient", "lorsqu'elles emploient", "ne peuvent exercer une activite professionnelle dans des conditions normales",
+		"proportion minimale de travailleurs", "proportion minimale, fixee par voie reglementaire, de travailleurs")
+	statutoryAnchors = words("% de travailleurs", "% des travailleurs")
+)
 
 // citedForClause: "conformément à l'article L. 2113-13 …, le cahier des
 // charges comporte des clauses visant à promouvoir l'emploi": the
@@ -229,8 +247,11 @@ func surroundings(b []byte, s, e int) bool {
 		hasSuffixAny(w, words("dans son ", "dans l'", "dans leur ", "dans un ", "a son ", "a l'", "avec son ", "avec l'", "sur son ")) {
 		return true
 	}
+	if !bytes.HasSuffix(b[s:e], []byte("environnement")) {
+		return false
+	}
 	a := bytes.TrimLeft(after(b, e, 30, true), " ")
-	return startsWithAny(a, words("existant", "immediat", "urbain", "bati", "paysager", "proche", "architectural", "du site", "du projet", "du batiment"))
+	return startsWithAny(a, words("existant", "immediat", "urbain", "bati", "paysager", "proche", "architectural", "du site", "du projet", "du batiment", "de travail"))
 }
 
 // hse: "Système de Management Sécurité, Environnement", "QSE": a health,
@@ -260,3 +281,41 @@ func productSpec(b []byte, s int) bool {
 var productSpecRe = regexp.MustCompile(`agriculture biologique|ecolabel|eco-label|labellis|electrique|hybride|faibles? emissions?|recycle|biosource|peu polluant|gnv|biogaz|commerce equitable`)
 
 var productPurchases = words("fourniture", "acquisition", "achat", "location", "pose ", "installation", "installe")
+
+// kindByRange: "réservé aux opérateurs qui emploient des travailleurs
+// handicapés et défavorisés" names both kinds, unless the text cites
+// L.2113-12 alone (then the disabled only).
+var l211312Re = regexp.MustCompile(`l[. ]{0,3}-?2113 ?-? ?12\b(?: ?(?:a|et) (?:l[. ]{0,3}-?)?(?:2113 ?-? ?)?1[3-6]\b)?`)
+
+func disabledOnlyByArticle(b []byte) bool {
+	for _, m := range l211312Re.FindAll(b, -1) {
+		if !bytes.HasSuffix(m, []byte("12")) {
+			return false // a range
+		}
+	}
+	return l211312Re.Match(b) && !bytes.Contains(b, []byte("2113-13")) && !bytes.Contains(b, []byte("2113 13"))
+}
+
+// lawRange: "articles L.2113-12 à 14": the kinds of the range's end.
+var lawRangeRe = regexp.MustCompile(`^ ?(?:a|et) (?:l[. ]{0,3}-?)?(?:2113 ?-? ?)?(1[3-6])\b`)
+
+func lawRange(b []byte, e int) string {
+	m := lawRangeRe.FindSubmatch(after(b, e, 20, false))
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
+}
+
+// proofOfStatus: "fournir un justificatif d'entreprise adaptée", "doit
+// être agréé entreprise adaptée": the kind is a condition to take part.
+func proofOfStatus(b []byte, s int) int {
+	w := before(b, s, 60, false)
+	_, at := lastWordCue(w, statusCues)
+	if at <= 0 && !containsAny(w, statusCues) {
+		return -1
+	}
+	return s - len(w) + at
+}
+
+var statusCues = words("justificatif", "justifier", "agree", "agrement", "attestation", "preuve", "statut")

@@ -8,7 +8,7 @@ import (
 // Version identifies the rule set; it is stored with every finding, and
 // 'vigie reprocess' re-runs detection on what an older version produced.
 // Bump it whenever the rules below change what they find.
-const Version uint32 = 7
+const Version uint32 = 8
 
 // How a match becomes labels.
 type ruleKind uint8
@@ -99,7 +99,7 @@ var refKinds = map[string]string{
 var baseRules = []rule{
 	// --- social: performance conditions and award criteria
 	term("clause-sociale", true, mAuto, "clause",
-		`\bclauses? (?:sociales?|d'insertion(?: sociale| professionnelle| sociale et professionnelle)?|de promotion de l'emploi|d'insertion et de promotion de l'emploi|d'heures d'insertion)\b`),
+		`\bclauses? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )socia(?:l|le|les|ux)\b|\bclauses? (?:obligatoires? |sociales? )?(?:sociales?|d'insertion(?: sociale| professionnelle| sociale et professionnelle)?|de promotion de l'emploi|d'insertion et de promotion de l'emploi|d'heures d'insertion)\b`),
 	// "devra réserver 20 % du volume total des heures … aux bénéficiaires
 	// listés au CCAP": insertion hours, whatever the words after.
 	term("reserver-heures", true, mAuto, "reserv",
@@ -117,7 +117,7 @@ var baseRules = []rule{
 	term("marche-insertion", true, mClause, "insertion|qualification|prestation",
 		`\bdans le cadre (?:de|d'une?|des) (?:missions?|actions?|chantiers?|parcours|operations?) d'insertion\b|\bprestations? de qualification et d'insertion\b|\bprestations? (?:de services? )?d'insertion(?: (?:et|ou) de (?:professionnalisation|qualification))?(?: [a-z'-]+){0,3}? (?:par|lie|liee|lies|liees|via|sur|autour|dans|grace) (?:a |de |d')?(?:l'|le |la |les |des |du |d')?(?:entretien|nettoyage|tri|travaux|espaces?|activites?|chantiers?|realisation|collecte|proprete|restauration|renovation|amenagement)|\bmarches? (?:public )?(?:de services? )?(?:d'insertion|de qualification)(?: (?:et|ou) (?:de qualification|d'insertion))?(?: professionnelles?)?\b|\bprestations? (?:de services? )?(?:d'insertion (?:et|ou) de qualification|de qualification(?: (?:et|ou) d'insertion)?) (?:sociale et )?professionnelles?\b|\bprestations? d'insertion (?:par l'activite economique|sociale|professionnelle|socio-?professionnelle)\b|\bsupport d'activit[a-z]* (?:d'|a l')insertion|\binsertion (?:sociale et professionnelle |professionnelle |sociale )?(?:et de qualification )?(?:par le |au |via le )support (?:d'|de l')?activit|\bsupports? (?:a|de|d'|aux?) (?:des |un |une |l')?(?:parcours |actions? )?(?:d')?insertion\b`),
 	term("condition-sociale", true, mClause, "social|element",
-		`\belements? a caracteres? socia(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caracteres?|de nature|d'ordre) sociale?s?\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:environnementales? et sociales?)\b`),
+		`\belements? a caracteres? socia(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:[a-z' ]{0,40}? )?(?:et |ou )(?:a caracteres? |de nature |d'ordre )socia(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?sociale?s?\b|\bconditions? (?:a caracteres?|de nature|d'ordre) sociale?s?\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:environnementales? et sociales?)\b`),
 	term("dispositions-sociales", true, mAuto, "social",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?) (?:a caractere |de nature |d'ordre )?sociale?s?(?: et environnementa[a-z]*)?\b|\b(?:dispositions?|exigences?|considerations?) (?:environnementales? et )sociales?\b|\bdimension sociale\b|\bresponsabilite sociale\b`),
 	term("critere-social", true, mCrit, "social|sociaux|insertion",
@@ -158,11 +158,11 @@ var baseRules = []rule{
 
 	// --- environmental
 	term("env-terse", false, mCritOnly, "qea|environnement|developpement|ecolog|eco|ecoresp|performance|carbone|emission|co2|dechet|reemploi|durable|consommation|produit|caractere",
-		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\bdeveloppement (?:durable|durbale|durabe|durrable)\b|\bqea\b|\bconsommations? en energie\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
+		`\benvironnement\b|\benvironnementa(?:l|le|les|ux)\b|\belimination des dechets\b|\bdeveloppement (?:durable|durbale|durabe|durrable)\b|\bqea\b|\bconsommations? en energie\b|\becologi(?:e|que|ques)\b|\beco-?responsab(?:le|les|ilite)\b|\bperformances? energetiques?\b|\bconsommations? (?:energetiques?|d'energie|electriques?)\b|\bproduits? (?:locaux|de saison)\b|\bcaractere durable\b|\b(?:bilan|empreinte) carbone\b|\bemissions? de (?:co2|gaz a effet de serre|ges)\b|\b(?:gestion|reduction|tri) des dechets\b|\breemploi\b`),
 	term("clause-env", false, mAuto, "clause",
 		`\bclauses? (?:environnementales?|ecologiques?|vertes?|de developpement durable|de reemploi|de re-emploi|de recyclage|carbone)\b`),
 	term("condition-env", false, mClause, "environnement|element",
-		`\belements? a caracteres? environnementa(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caracteres?|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:sociales? et environnementales?)\b`),
+		`\belements? a caracteres? environnementa(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:[a-z' ]{0,40}? )?(?:et |ou )(?:a caracteres? |de nature |d'ordre )environnementa(?:l|le|les|ux)\b|\bconditions? (?:particulieres? )?d'execution (?:du marche )?(?:a caracteres? |de nature |d'ordre |comportant des elements a caractere )?environnementa(?:les?|l)\b|\bconditions? (?:a caracteres?|de nature|d'ordre) environnementa(?:les?|l)\b|\bconditions? (?:d'execution )?(?:a caracteres? |de nature |d'ordre )?(?:sociales? et environnementales?)\b`),
 	term("dispositions-env", false, mAuto, "environnement",
 		`\b(?:dispositions?|exigences?|considerations?|preoccupations?|engagements?|objectifs?|prescriptions?|obligations?) (?:a caractere |de nature |d'ordre |en matiere )?environnementa(?:les?|l|ux)\b|\b(?:dispositions?|exigences?|considerations?) sociales? et environnementa(?:les?|l|ux)\b|\bcaractere environnementa(?:le?)?\b`),
 	term("critere-env", false, mCrit, "environnement",
@@ -171,8 +171,8 @@ var baseRules = []rule{
 		`\bperformances? environnementales?\b|\bqualite environnementale (?:de l'offre|des prestations|des produits|des materiaux)\b`),
 	term("chantier-vert", false, mAuto, "chantier|soged|dechet",
 		`\bchantiers? (?:verts?|propres?|a faibles? nuisances?|respectueux de l'environnement)\b|\bcharte (?:de )?chantier (?:vert|propre|a faibles? nuisances?)\b|\bsoged\b|\bschema d'organisation et de (?:suivi de l'elimination|gestion) des dechets\b`),
-	term("env-topics", false, mCtx, "environnement|durable|carbone|emission|dechet|circulaire|empreinte|transport|fret|motorisation|gnv|classe|etiquet|reemploy|re-employ|reutilis|recondition|seconde|carton|palette|conditionnement|tracabilite|bordereau|suivi|bio|compost|methanis|tri|vaisselle|gobelet|couvert|barquette|plastique|reparab|indice|allong|prolong|peu|essence|vegetaux|saison|iso|systeme|emas|niveau|biosourc|biocarbur|hvo|crit|engin|flotte|recuper|reprendr|sobriete|desherbage|en vue|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource|nf|certifi|pefc|fsc|oeko|gots|ange|energy|foret|agriculture|egalim|produits durables|performance|faible|emballage|reprise|limitation|vaisselle|zero|matiere|contenu|haute|hqe|re2020|re 2020|teneur|filiere|deee|nuisance|tri|plan de gestion|phytosanitaire|pesticide|economie d'energie|economies d'energie|sobriete|euro|suremballage|energie|bois|gestion|produit|contenant|reprendre|recycler|reprise|filiere|signe|sous signe|siqo|bio|usage|a usage|en usage|electricite|origine|biodiversite|gaspillage|consommation|economie|bas carbone|mode|mobilite",
-		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`+
+	term("env-topics", false, mCtx, "plan|environnement|durable|carbone|emission|dechet|circulaire|empreinte|transport|fret|motorisation|gnv|classe|etiquet|reemploy|re-employ|reutilis|recondition|seconde|carton|palette|conditionnement|tracabilite|bordereau|suivi|bio|compost|methanis|tri|vaisselle|gobelet|couvert|barquette|plastique|reparab|indice|allong|prolong|peu|essence|vegetaux|saison|iso|systeme|emas|niveau|biosourc|biocarbur|hvo|crit|engin|flotte|recuper|reprendr|sobriete|desherbage|en vue|emploi|reemploi|re-emploi|reutilisation|eco-|ecolabel|ecoconc|ecoresp|ecocert|label|biologique|court|vehicule|recycl|energetique|biosource|nf|certifi|pefc|fsc|oeko|gots|ange|energy|foret|agriculture|egalim|produits durables|performance|faible|emballage|reprise|limitation|vaisselle|zero|matiere|contenu|haute|hqe|re2020|re 2020|teneur|filiere|deee|nuisance|tri|plan de gestion|phytosanitaire|pesticide|economie d'energie|economies d'energie|sobriete|euro|suremballage|energie|bois|gestion|produit|contenant|reprendre|recycler|reprise|filiere|signe|sous signe|siqo|bio|usage|a usage|en usage|electricite|origine|biodiversite|gaspillage|consommation|economie|bas carbone|mode|mobilite",
+		`\bprotection de l'environnement\b|\bdeveloppement durable\b|\bplans? climat(?:[- ]air[- ]energie)?\b|\bimpacts? (?:sur l'environnement|environnementa(?:l|ux))\b|\b(?:bilan|empreinte|impact) carbone\b|\bemissions? de (?:gaz a effet de serre|co2|ges|polluants)\b|\b(?:tri|valorisation|reduction|recyclage|gestion) (?:selectif |selective )?des dechets de chantier\b|\breduction des dechets\b|\beconomie circulaire\b|\b(?:re-?emploi|reutilisation) des materiaux\b|\beco-?(?:labels?|conception|conc?u(?:e|s|es)?|responsables?|labellis[a-z]+|certifi[a-z]+)\b|\becolabels?\b|\blabels? (?:environnementa[a-z]*|ecologiques?)\b|\bissus? de l'agriculture biologique\b|\bproduits? (?:bio|biologiques)\b|\bcircuits? courts?\b|\b(?:mesures?|actions?|engagements?|demarches?) (?:en faveur|de protection|de preservation) de l'environnement\b|\brespect(?:ueux|ueuse)? de l'environnement\b|\b(?:reprise|recyclage|collecte|valorisation) des (?:emballages|cartouches|consommables)\b|\bvehicules? (?:propres|electriques|a faibles emissions|peu polluants)\b|\bmateriaux (?:biosources|recycles|de reemploi)\b|\bpapier recycle\b|\befficacite energetique\b`+
 			// labels and certifications, named
 			`|\bnf environnement\b|\b(?:label|labels|certification|certifies?|certifiee?s?|labellisee?s?) (?:ange bleu|energy star|pefc|fsc|oeko-?tex|gots|nf environnement|epeat|tco)\b|\bforets? gerees? (?:durablement|de (?:maniere|facon) durable)\b|\bbois (?:d'origine legale|certifies?)\b`+
 			// food: EGalim, organic
@@ -200,8 +200,8 @@ var baseRules = []rule{
 	// --- reserved: kinds of beneficiaries, counted in a reserving sentence
 	resKind("ea-esat", ReservedDisability, "adapte|esat|aide par le travail|protege|handicap",
 		`\bentreprises? adaptees?\b|\besat\b|\b(?:etablissements?|centres?) (?:et |ou |ou de |et de )?(?:services? )?d'aide par le travail\b|\bateliers? proteges?\b|\b(?:travailleurs?|personnes?) (?:handicape(?:e|s|es)?|en situation de handicap)\b`),
-	resKind("siae", ReservedInsertion, "siae|insertion|intermediaire|etti|emplois proteges|emploi protege|entreprise|association|structure|organisme",
-		`\bsiae\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\binsertion par l'activite economique\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\b(?:entreprises?|associations?|structures?|organismes?)(?: (?:ou|et) (?:entreprises?|associations?|structures?|organismes?))? d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
+	resKind("siae", ReservedInsertion, "travailleurs|personnes|siae|insertion|intermediaire|etti|emplois proteges|emploi protege|entreprise|association|structure|organisme",
+		`\bsiae\b|\b(?:travailleurs|personnes) (?:handicapes et )?defavorises\b|\bstructures? (?:d'|de l')insertion(?: par l'activite economique)?\b|\binsertion par l'activite economique\b|\bentreprises? (?:de travail temporaire )?d'insertion\b|\b(?:entreprises?|associations?|structures?|organismes?)(?: (?:ou|et) (?:entreprises?|associations?|structures?|organismes?))? d'insertion\b|\bateliers? (?:et|ou) chantiers? d'insertion\b|\bassociations? intermediaires?\b|\betti\b|\bemplois? proteges?\b`),
 	resKind("ess", ReservedESS, "economie sociale|l'ess|service public",
 		`\beconomie sociale et solidaire\b|\b(?:entreprises?|structures?|acteurs?|organismes?) de l'ess\b|\bmissions? de service public\b`),
 
@@ -269,10 +269,6 @@ func init() {
 			rules[i].notReserving = true
 		case "insertion-pro":
 			rules[i].notCoaching = true
-			rules[i].notReserving = true
-		case "marche-insertion":
-			// "marché d'insertion professionnelle conformément à
-			// l'article L 2113-13": the reservation
 			rules[i].notReserving = true
 		case "social-employment", "social-terse", "social-topics":
 			// "réservé aux structures de l'insertion par l'activité
