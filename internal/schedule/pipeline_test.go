@@ -72,6 +72,10 @@ func TestShippedPipelines(t *testing.T) {
 	if got["boamp-api"].Lookback != 72*time.Hour {
 		t.Errorf("boamp-api lookback %v, want 3 days", got["boamp-api"].Lookback)
 	}
+	if n := got["decp-national"]; n.Source != "decp" || !n.Enabled || n.resources == nil ||
+		!n.resources.MatchString("decp.parquet") || n.resources.MatchString("decp.csv") {
+		t.Errorf("decp-national: source %q, enabled %v, resources %q (want decp.parquet alone)", n.Source, n.Enabled, n.Resources)
+	}
 	if got["decp"].resources == nil || !got["decp"].resources.MatchString("decp.json") {
 		t.Errorf("decp resources pattern %q does not select decp.json", got["decp"].Resources)
 	}

@@ -146,7 +146,7 @@ func sourceName(source, origin string) string {
 		return strings.TrimPrefix(u.Hostname(), "www.")
 	}
 	base := filepath.Base(origin)
-	for _, ext := range []string{".gz", ".zip", ".json", ".xml"} {
+	for _, ext := range []string{".gz", ".zip", ".json", ".xml", ".parquet", ".csv"} {
 		base = strings.TrimSuffix(base, ext)
 	}
 	return base

@@ -138,9 +138,12 @@ func (p *pipeline) scanDocument(ctx context.Context, sc *chunker, d decpparse.Do
 		r.Origin, r.Format = d.Name, format
 		return sc.add(r)
 	}
-	if format == decpparse.FormatXML {
+	switch format {
+	case decpparse.FormatParquet, decpparse.FormatCSV:
+		err = scanTable(d, format, br, emit)
+	case decpparse.FormatXML:
 		err = decpparse.ScanXML(br, emit)
-	} else {
+	default:
 		err = decpparse.ScanJSON(br, emit)
 	}
 	if err != nil {

@@ -41,6 +41,9 @@ type writer struct {
 
 // position is "record N, byte B" (without fmt: it is made for every record).
 func position(r *decpparse.Record) string {
+	if r.Where != "" {
+		return r.Where
+	}
 	b := make([]byte, 0, 40)
 	b = append(b, "record "...)
 	b = strconv.AppendInt(b, r.Index, 10)

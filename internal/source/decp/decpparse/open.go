@@ -27,13 +27,16 @@ func Sniff(br *bufio.Reader) (string, error) {
 	if len(head) == 0 {
 		return "", fmt.Errorf("%w: empty input", ErrNotDECP)
 	}
+	if f := sniffTable(head); f != "" {
+		return f, nil
+	}
 	switch head[0] {
 	case '{', '[':
 		return FormatJSON, nil
 	case '<':
 		return FormatXML, nil
 	}
-	return "", fmt.Errorf("%w: neither JSON nor XML (starts with %q)", ErrNotDECP, printable(head))
+	return "", fmt.Errorf("%w: neither JSON, XML nor decp-processing's table (starts with %q)", ErrNotDECP, printable(head))
 }
 
 func printable(b []byte) string {
@@ -52,6 +55,9 @@ func isZip(b []byte) bool  { return len(b) >= 4 && bytes.Equal(b[:4], []byte("PK
 type Document struct {
 	Name string
 	R    io.Reader
+	// Path is the file holding the document when it is Parquet (which
+	// needs random access); R still gives its bytes, for the raw copy.
+	Path string
 }
 
 // OpenDocuments gives the documents of a stream: the stream itself,
@@ -80,6 +86,8 @@ func OpenDocuments(r io.Reader, origin string, each func(Document) error) error 
 			return fmt.Errorf("spool zip %s: %w", origin, err)
 		}
 		return zipDocuments(f, size, origin, each)
+	case string(head) == "PAR1":
+		return spoolParquet(br, origin, each)
 	}
 	return each(Document{Name: origin, R: br})
 }
@@ -134,5 +142,26 @@ func OpenFile(path string, each func(Document) error) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	if string(head[:n]) == "PAR1" {
+		return each(Document{Name: path, R: bufio.NewReaderSize(f, 1<<20), Path: path})
+	}
 	return OpenDocuments(f, path, each)
+}
+
+// spoolParquet copies a Parquet stream to a temporary file (its footer,
+// at the end, says where its columns are) and gives it as a document.
+func spoolParquet(r io.Reader, origin string, each func(Document) error) error {
+	f, err := os.CreateTemp("", "vigie-decp-*.parquet")
+	if err != nil {
+		return fmt.Errorf("spool parquet %s: %w", origin, err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := io.Copy(f, r); err != nil {
+		return fmt.Errorf("spool parquet %s: %w", origin, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return each(Document{Name: origin, R: bufio.NewReaderSize(f, 1<<20), Path: f.Name()})
 }

@@ -9,17 +9,19 @@ import (
 // Record is one record as a scanner cut it out of a document, before
 // parsing.
 type Record struct {
-	Index    int64   // 0-based rank in the document
-	Offset   int64   // byte offset of its first byte (in the decompressed stream)
-	Kind     string  // the kind the envelope tells, or ""
-	Envelope string  // Schema2022 when the envelope is the 2022 one
-	Text     string  // the JSON text of the record
-	Body     []byte  // what was read of a record that could not be cut out
-	Err      error   // when set, the record could not be cut out: quarantine it
-	Origin   string  // the document it came from (set by the caller)
-	Format   string  // FormatJSON or FormatXML (set by the caller)
-	tree     any     // XML: the record already read into a tree
-	repairs  repairs // what the scanner read leniently (XML)
+	Index    int64    // 0-based rank in the document
+	Offset   int64    // byte offset of its first byte (in the decompressed stream)
+	Kind     string   // the kind the envelope tells, or ""
+	Envelope string   // Schema2022 when the envelope is the 2022 one
+	Text     string   // the JSON text of the record
+	Body     []byte   // what was read of a record that could not be cut out
+	Err      error    // when set, the record could not be cut out: quarantine it
+	Origin   string   // the document it came from (set by the caller)
+	Format   string   // FormatJSON or FormatXML (set by the caller)
+	Where    string   // the position to report, when not "record N, byte B" (tabular rows, provenance)
+	Flags    []string // quality flags the scanner adds (tabular repairs)
+	tree     any      // XML: the record already read into a tree
+	repairs  repairs  // what the scanner read leniently (XML)
 }
 
 // Parsed is a record after parsing: its contract, or why it has none.
@@ -79,6 +81,7 @@ func (d *Decoder) Parse(rec *Record, now time.Time) Parsed {
 		return p
 	}
 	c.QualityFlags = append(c.QualityFlags, rep.flags()...)
+	c.QualityFlags = append(c.QualityFlags, rec.Flags...)
 	p.Contract = c
 	p.Key = KeyHash(c.Buyer.SIRET, c.ID)
 	p.Version = Version(c.LastPublished, c.ContentHash)
