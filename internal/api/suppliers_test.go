@@ -20,7 +20,7 @@ func TestSupplier(t *testing.T) {
 	dir := filepath.Join(samples.RepoRoot(t), "testdata", "suppliers")
 	run := &source.Run{ID: "t", Store: st, Files: []string{filepath.Join(dir, "sirene-stock.csv")}, Fetch: fetch.New(1, 1),
 		Checkpoint: source.NewCheckpoint(nil, "t", "t", "")}
-	if _, err := (sirene.Source{}).Run(ctx, run); err != nil {
+	if _, err := sirene.Source.Run(ctx, run); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := decp.IngestFile(ctx, st, filepath.Join(dir, "decp-holders.json"), decp.Options{}); err != nil {

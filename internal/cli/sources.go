@@ -16,10 +16,10 @@ var sources = sourceMap(
 	boamp.API{},
 	boamp.Archive{},
 	decp.Source{},
-	sirene.Source{},
-	annuaire.Source{},
-	finess.Source{},
-	inclusion.Source{},
+	sirene.Source,
+	annuaire.Source,
+	finess.Source,
+	inclusion.Source,
 )
 
 func sourceMap(list ...source.Source) map[string]source.Source {

@@ -6,15 +6,12 @@
 package annuaire
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/vigie-data/vigie/internal/ingest"
-	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/source/reffile"
 	"github.com/vigie-data/vigie/internal/source/tabular"
 	"github.com/vigie-data/vigie/internal/supplier"
@@ -24,18 +21,7 @@ import (
 const SourceName = "annuaire"
 
 // Source is the source "annuaire".
-type Source struct{}
-
-// Name is the pipeline files' source: value.
-func (Source) Name() string { return SourceName }
-
-// ReadsDataset says that annuaire pipelines may give a resources: pattern.
-func (Source) ReadsDataset() {}
-
-// Run ingests the table.
-func (Source) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
-	return reffile.Job{Name: SourceName, Parse: Parse}.Run(ctx, run)
-}
+var Source = reffile.New(SourceName, Parse)
 
 var columns = []string{"siren", "siret_siege", "etat_administratif", "nom_complet", "nature_juridique",
 	"est_ess", "est_siae", "type_siae", "est_societe_mission", "date_mise_a_jour_insee", "date_mise_a_jour_rne"}

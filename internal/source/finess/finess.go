@@ -6,7 +6,6 @@ package finess
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -14,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigie-data/vigie/internal/ingest"
-	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/source/reffile"
 	"github.com/vigie-data/vigie/internal/source/tabular"
 	"github.com/vigie-data/vigie/internal/supplier"
@@ -25,18 +22,7 @@ import (
 const SourceName = "finess"
 
 // Source is the source "finess".
-type Source struct{}
-
-// Name is the pipeline files' source: value.
-func (Source) Name() string { return SourceName }
-
-// ReadsDataset says that finess pipelines may give a resources: pattern.
-func (Source) ReadsDataset() {}
-
-// Run ingests the extract.
-func (Source) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
-	return reffile.Job{Name: SourceName, Parse: Parse}.Run(ctx, run)
-}
+var Source = reffile.New(SourceName, Parse)
 
 // Positions of the fields of a structureet row (the extract's
 // documentation: 0 the row kind, 1 nofinesset, 3 rs, 18 categetab,

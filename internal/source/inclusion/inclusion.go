@@ -6,15 +6,12 @@
 package inclusion
 
 import (
-	"context"
 	"errors"
 	"io"
 	"regexp"
 	"strings"
 	"time"
 
-	"github.com/vigie-data/vigie/internal/ingest"
-	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/source/reffile"
 	"github.com/vigie-data/vigie/internal/source/tabular"
 	"github.com/vigie-data/vigie/internal/supplier"
@@ -24,18 +21,7 @@ import (
 const SourceName = "inclusion"
 
 // Source is the source "inclusion".
-type Source struct{}
-
-// Name is the pipeline files' source: value.
-func (Source) Name() string { return SourceName }
-
-// ReadsDataset says that inclusion pipelines may give a resources: pattern.
-func (Source) ReadsDataset() {}
-
-// Run ingests the list.
-func (Source) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
-	return reffile.Job{Name: SourceName, Parse: Parse}.Run(ctx, run)
-}
+var Source = reffile.New(SourceName, Parse)
 
 var columns = []string{"siret", "nom", "reseaux_porteurs", "typologie", "date_maj"}
 

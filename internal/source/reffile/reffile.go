@@ -29,10 +29,28 @@ import (
 // returns how many rows it read. A parser never touches the store.
 type Parser func(path string, emit func(supplier.Fact) error, bad func(position, reason, record string) error) (rows int64, err error)
 
-// Job runs a reference source.
+// Job runs a reference source: its name (a pipeline file's source:
+// value) and its parser. It is the source.Source of each reference
+// package, which is therefore one parser and one line.
 type Job struct {
 	Name  string
 	Parse Parser
+}
+
+// New is the source named name, read by parse.
+func New(name string, parse Parser) source.Source { return job{Job{Name: name, Parse: parse}} }
+
+// job is Job as a source.Source (whose Name is a method).
+type job struct{ j Job }
+
+func (s job) Name() string { return s.j.Name }
+
+// ReadsDataset says that the source's pipelines may give a resources:
+// pattern (the newest matching file of a data.gouv.fr dataset is read).
+func (job) ReadsDataset() {}
+
+func (s job) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
+	return s.j.Run(ctx, run)
 }
 
 // state is the checkpoint: the file last ingested whole.

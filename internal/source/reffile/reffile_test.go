@@ -68,7 +68,7 @@ func TestSupplierSourcesFromFiles(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t)
 
-	sum, err := sirene.Source{}.Run(ctx, run(st, fixture(t, "sirene-stock.csv")))
+	sum, err := sirene.Source.Run(ctx, run(st, fixture(t, "sirene-stock.csv")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSupplierSourcesFromFiles(t *testing.T) {
 		}
 	}
 
-	if _, err := (finess.Source{}).Run(ctx, run(st, fixture(t, "finess-extract.csv"))); err != nil {
+	if _, err := finess.Source.Run(ctx, run(st, fixture(t, "finess-extract.csv"))); err != nil {
 		t.Fatal(err)
 	}
 	if got := facts(t, st, "900000050"); len(got) != 1 || got[0] != "esat=yes esat finess 2026-11-15" {
@@ -102,7 +102,7 @@ func TestSupplierSourcesFromFiles(t *testing.T) {
 		t.Errorf("an EHPAD is no supplier class: %q", got)
 	}
 
-	sum, err = inclusion.Source{}.Run(ctx, run(st, fixture(t, "inclusion-structures.csv")))
+	sum, err = inclusion.Source.Run(ctx, run(st, fixture(t, "inclusion-structures.csv")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestSupplierSourcesFromFiles(t *testing.T) {
 
 	// Re-reading a file replaces its rows: nothing doubles.
 	before := facts(t, st, "900000027")
-	if _, err := (sirene.Source{}).Run(ctx, run(st, fixture(t, "sirene-stock.csv"))); err != nil {
+	if _, err := sirene.Source.Run(ctx, run(st, fixture(t, "sirene-stock.csv"))); err != nil {
 		t.Fatal(err)
 	}
 	n, err := st.CountForTest(ctx, "supplier_facts FINAL")
@@ -178,7 +178,7 @@ func TestSupplierDownloadCutMidFile(t *testing.T) {
 	c.BaseBackoff = time.Millisecond
 	c.MaxAttempts = 3
 	r := &source.Run{ID: "dl", Store: st, URL: srv.URL + "/StockUniteLegale.csv", Fetch: c, Checkpoint: source.NewCheckpoint(nil, "dl", "dl", "")}
-	sum, err := sirene.Source{}.Run(ctx, r)
+	sum, err := sirene.Source.Run(ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestSupplierDownloadCutMidFile(t *testing.T) {
 	// stored before are all there.
 	alwaysCut.Store(true)
 	r2 := &source.Run{ID: "dl2", Store: st, URL: srv.URL + "/StockUniteLegale-new.csv", Fetch: c, Checkpoint: source.NewCheckpoint(nil, "dl2", "dl2", "")}
-	if _, err := (sirene.Source{}).Run(ctx, r2); err == nil {
+	if _, err := sirene.Source.Run(ctx, r2); err == nil {
 		t.Fatal("a download that never completes must fail the run")
 	}
 	if got := facts(t, st, "900000027"); strings.Join(got, "|") != strings.Join(stored, "|") {
@@ -260,7 +260,7 @@ func TestAnnuaireParquet(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, err := (annuaire.Source{}).Run(ctx, run(st, p)); err != nil {
+	if _, err := annuaire.Source.Run(ctx, run(st, p)); err != nil {
 		t.Fatal(err)
 	}
 	today := time.Now().UTC().Format("2006-01-02")

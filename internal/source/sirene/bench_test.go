@@ -179,7 +179,7 @@ func BenchmarkIngestStock(b *testing.B) {
 	cpu := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		r := &source.Run{ID: "bench", Store: st, Files: []string{path}, Fetch: fetch.New(1, 1), Checkpoint: source.NewCheckpoint(nil, "b", "b", "")}
-		sum, err := sirene.Source{}.Run(context.Background(), r)
+		sum, err := sirene.Source.Run(context.Background(), r)
 		if err != nil || sum.RecordsRead != int64(n) {
 			b.Fatalf("%+v, %v", sum, err)
 		}

@@ -5,14 +5,11 @@
 package sirene
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/vigie-data/vigie/internal/ingest"
-	"github.com/vigie-data/vigie/internal/source"
 	"github.com/vigie-data/vigie/internal/source/reffile"
 	"github.com/vigie-data/vigie/internal/source/tabular"
 	"github.com/vigie-data/vigie/internal/supplier"
@@ -22,18 +19,7 @@ import (
 const SourceName = "sirene"
 
 // Source is the source "sirene".
-type Source struct{}
-
-// Name is the pipeline files' source: value.
-func (Source) Name() string { return SourceName }
-
-// ReadsDataset says that sirene pipelines may give a resources: pattern.
-func (Source) ReadsDataset() {}
-
-// Run ingests the stock file.
-func (Source) Run(ctx context.Context, run *source.Run) (ingest.Summary, error) {
-	return reffile.Job{Name: SourceName, Parse: Parse}.Run(ctx, run)
-}
+var Source = reffile.New(SourceName, Parse)
 
 // The columns read, by their names in the 2026 layout (format 3.11).
 var columns = []string{
