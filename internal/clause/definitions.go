@@ -34,9 +34,10 @@ var Decisions = []string{
 	"`reserved` goes with every specific reservation: a case labelled reserved_insertion alone is scored as reserved + reserved_insertion.",
 	"A reservation counts in whatever field it is written (award criteria, lot title, participation conditions): the field decides between clause and criterion, never whether a contract is reserved.",
 	"Participation conditions asking the candidate to prove it is an SIAE, an EA or an ESAT under L.2113-12/13 (\"la preuve que le candidat répond aux obligations de l'article L. 2113-13\") are the reservation itself, not a social clause.",
-	"\"Opérateurs économiques qui emploient des travailleurs handicapés ou défavorisés\" (the directive's wording) names no kind: `reserved` alone; the same with \"handicapés\" only is reserved_disability.",
+	"\"Opérateurs économiques qui emploient des travailleurs handicapés ou défavorisés\" (the directive's wording) names no kind: `reserved` alone; \"handicapés et défavorisés\" names both kinds unless the text cites L.2113-12 alone (then the disabled only); a range \"L.2113-12 à 14\" names both.",
 	"A criterion on \"développement durable\" qualified both ways (\"environnemental et social\") gets both criteria; RSE or \"responsabilité sociétale\" as a criterion gets both.",
-	"A purchase whose object is an environmental or social service (an environmental study, job coaching) is not a clause, even read in the execution conditions.",
+	"A purchase whose object is an environmental or social service (an environmental study, waste collection, job coaching) is not a clause; in an object or lot field, an environmental specification of a product bought (\"farines issues de l'agriculture biologique\", \"véhicules électriques\", \"produits écolabellisés\") is env_clause.",
+	"An L.2113-13 reference cited for a clause (\"conformément à l'article L 2113-13, le cahier des charges comporte des clauses visant à promouvoir l'emploi\") is no reservation.",
 }
 
 // Definitions of the labels, in AllLabels order.
