@@ -85,11 +85,20 @@ func sniffTable(head []byte) string {
 	return ""
 }
 
-// tableRow is one row, by column (the strings are the row's own copies).
-type tableRow struct {
-	v   map[string]string
-	pos string
-}
+// tableRow is one row's values, in tableColumns' order ("" when null or
+// absent).
+type tableRow struct{ v []string }
+
+// colIndex is the rank of each of tableColumns.
+var colIndex = func() map[string]int {
+	m := map[string]int{}
+	for i, c := range tableColumns {
+		m[c] = i
+	}
+	return m
+}()
+
+func (r tableRow) get(name string) string { return r.v[colIndex[name]] }
 
 // ScanTable reads the rows of r (decp-processing's layout) and emits one
 // Record per contract. origin is only used in messages.
@@ -103,7 +112,13 @@ func ScanTable(r tabular.Reader, emit func(Record) error) error {
 			return fmt.Errorf("%w: table without a %s column", ErrNotDECP, need)
 		}
 	}
-	g := &grouper{idx: idx, seen: map[uint64]struct{}{}, emit: emit}
+	g := &grouper{idx: idx, seen: map[uint64]struct{}{}, emit: emit, at: make([]int, len(tableColumns))}
+	for k, name := range tableColumns {
+		g.at[k] = -1
+		if i, ok := idx[name]; ok {
+			g.at[k] = i
+		}
+	}
 	rowNum := int64(0)
 	for {
 		row, err := r.Next()
@@ -127,7 +142,7 @@ func ScanTable(r tabular.Reader, emit func(Record) error) error {
 			}
 			continue
 		}
-		if err := g.add(row, rowNum, r.Position()); err != nil {
+		if err := g.add(row, rowNum); err != nil {
 			return err
 		}
 	}
@@ -137,6 +152,7 @@ func ScanTable(r tabular.Reader, emit func(Record) error) error {
 // grouper gathers the rows of the current uid.
 type grouper struct {
 	idx   map[string]int
+	at    []int // for each of tableColumns, its field in the reader's rows (-1: absent)
 	seen  map[uint64]struct{}
 	emit  func(Record) error
 	uid   string
@@ -152,7 +168,7 @@ func (g *grouper) col(row []string, name string) string {
 	return ""
 }
 
-func (g *grouper) add(row []string, rowNum int64, pos string) error {
+func (g *grouper) add(row []string, rowNum int64) error {
 	uid := g.col(row, "uid")
 	if uid == "" {
 		uid = g.col(row, "acheteur_id") + g.col(row, "id")
@@ -163,13 +179,13 @@ func (g *grouper) add(row []string, rowNum int64, pos string) error {
 		}
 		g.uid, g.first = uid, rowNum
 	}
-	v := make(map[string]string, len(g.idx))
-	for name, i := range g.idx {
-		if i < len(row) && row[i] != "" {
-			v[name] = row[i]
+	v := make([]string, len(tableColumns))
+	for k, i := range g.at {
+		if i >= 0 && i < len(row) {
+			v[k] = row[i]
 		}
 	}
-	g.rows = append(g.rows, tableRow{v: v, pos: pos})
+	g.rows = append(g.rows, tableRow{v: v})
 	return nil
 }
 
@@ -187,10 +203,10 @@ func (g *grouper) flush() error {
 	if last > g.first {
 		where = "rows " + strconv.FormatInt(g.first, 10) + "-" + strconv.FormatInt(last, 10)
 	}
-	if ds := rows[0].v["sourceDataset"]; ds != "" {
+	if ds := rows[0].get("sourceDataset"); ds != "" {
 		where += "; sourceDataset " + ds
 	}
-	if sf := rows[0].v["sourceFile"]; sf != "" {
+	if sf := rows[0].get("sourceFile"); sf != "" {
 		where += "; sourceFile " + sf
 	}
 	rec.Where = where
@@ -220,7 +236,7 @@ func contractJSON(rows []tableRow) (string, []string) {
 	var states []*state
 	byID := map[int64]*state{}
 	for _, r := range rows {
-		id, err := strconv.ParseInt(intText(r.v["modification_id"]), 10, 64)
+		id, err := strconv.ParseInt(intText(r.get("modification_id")), 10, 64)
 		if err != nil {
 			id = 0
 		}
@@ -231,7 +247,7 @@ func contractJSON(rows []tableRow) (string, []string) {
 			states = append(states, s)
 		}
 		s.rows = append(s.rows, r)
-		if isTrue(r.v["donneesActuelles"]) {
+		if isTrue(r.get("donneesActuelles")) {
 			s.current = true
 		}
 	}
@@ -249,7 +265,7 @@ func contractJSON(rows []tableRow) (string, []string) {
 			}
 		}
 	}
-	base := states[0].rows[0].v
+	base := states[0].rows[0]
 	b := make([]byte, 0, 1024)
 	b = append(b, '{')
 	str := func(key, val string) {
@@ -299,7 +315,7 @@ func contractJSON(rows []tableRow) (string, []string) {
 		b = append(b, ":["...)
 		n := 0
 		for _, r := range rs {
-			typ, id, name := r.v["titulaire_typeIdentifiant"], r.v["titulaire_id"], r.v["titulaire_nom"]
+			typ, id, name := r.get("titulaire_typeIdentifiant"), r.get("titulaire_id"), r.get("titulaire_nom")
 			if typ == "" && id == "" && name == "" {
 				continue
 			}
@@ -332,25 +348,25 @@ func contractJSON(rows []tableRow) (string, []string) {
 		b = append(b, ']')
 	}
 
-	str("id", base["id"])
-	buyer, fixed := padInt(base["acheteur_id"], 14)
+	str("id", base.get("id"))
+	buyer, fixed := padInt(base.get("acheteur_id"), 14)
 	if fixed {
 		flags.add(FlagZerosRestored)
 	}
 	b = append(b, `,"acheteur":{`...)
 	b = append(b, `"id":`...)
 	b = appendJSONString(b, buyer)
-	if n := base["acheteur_nom"]; n != "" {
+	if n := base.get("acheteur_nom"); n != "" {
 		b = append(b, `,"nom":`...)
 		b = appendJSONString(b, n)
 	}
 	b = append(b, '}')
-	str("nature", base["nature"])
-	str("objet", base["objet"])
-	str("codeCPV", base["codeCPV"])
-	str("procedure", base["procedure"])
-	if code := base["lieuExecution_code"]; code != "" || base["lieuExecution_typeCode"] != "" {
-		typ := base["lieuExecution_typeCode"]
+	str("nature", base.get("nature"))
+	str("objet", base.get("objet"))
+	str("codeCPV", base.get("codeCPV"))
+	str("procedure", base.get("procedure"))
+	if code := base.get("lieuExecution_code"); code != "" || base.get("lieuExecution_typeCode") != "" {
+		typ := base.get("lieuExecution_typeCode")
 		code, fixed := padPlace(code, typ)
 		if fixed {
 			flags.add(FlagZerosRestored)
@@ -370,42 +386,42 @@ func contractJSON(rows []tableRow) (string, []string) {
 		}
 		b = append(b, '}')
 	}
-	raw("dureeMois", base["dureeMois"])
-	raw("montant", base["montant"])
-	str("dateNotification", base["dateNotification"])
-	str("datePublicationDonnees", base["datePublicationDonnees"])
-	str("formePrix", base["formePrix"])
-	strs("typesPrix", base["typesPrix"])
-	strs("techniques", base["techniques"])
-	strs("modalitesExecution", base["modalitesExecution"])
-	strs("considerationsSociales", base["considerationsSociales"])
-	strs("considerationsEnvironnementales", base["considerationsEnvironnementales"])
-	raw("offresRecues", base["offresRecues"])
-	raw("attributionAvance", base["attributionAvance"])
-	raw("tauxAvance", base["tauxAvance"])
-	raw("marcheInnovant", base["marcheInnovant"])
-	str("ccag", base["ccag"])
-	raw("sousTraitanceDeclaree", base["sousTraitanceDeclaree"])
-	str("typeGroupementOperateurs", base["typeGroupementOperateurs"])
-	raw("origineUE", base["origineUE"])
-	raw("origineFrance", base["origineFrance"])
-	str("idAccordCadre", base["idAccordCadre"])
-	str("sourceDataset", base["sourceDataset"])
-	str("sourceFile", base["sourceFile"])
+	raw("dureeMois", base.get("dureeMois"))
+	raw("montant", base.get("montant"))
+	str("dateNotification", base.get("dateNotification"))
+	str("datePublicationDonnees", base.get("datePublicationDonnees"))
+	str("formePrix", base.get("formePrix"))
+	strs("typesPrix", base.get("typesPrix"))
+	strs("techniques", base.get("techniques"))
+	strs("modalitesExecution", base.get("modalitesExecution"))
+	strs("considerationsSociales", base.get("considerationsSociales"))
+	strs("considerationsEnvironnementales", base.get("considerationsEnvironnementales"))
+	raw("offresRecues", base.get("offresRecues"))
+	raw("attributionAvance", base.get("attributionAvance"))
+	raw("tauxAvance", base.get("tauxAvance"))
+	raw("marcheInnovant", base.get("marcheInnovant"))
+	str("ccag", base.get("ccag"))
+	raw("sousTraitanceDeclaree", base.get("sousTraitanceDeclaree"))
+	str("typeGroupementOperateurs", base.get("typeGroupementOperateurs"))
+	raw("origineUE", base.get("origineUE"))
+	raw("origineFrance", base.get("origineFrance"))
+	str("idAccordCadre", base.get("idAccordCadre"))
+	str("sourceDataset", base.get("sourceDataset"))
+	str("sourceFile", base.get("sourceFile"))
 	holdersOf("titulaires", states[0].rows)
 	if len(states) > 1 {
 		b = append(b, `,"modifications":[`...)
 		for i, s := range states[1:] {
-			v := s.rows[0].v
+			v := s.rows[0]
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = append(b, `{"modification":{"id":`...)
 			b = appendJSONString(b, strconv.FormatInt(s.id, 10))
-			raw("dureeMois", v["dureeMois"])
-			raw("montant", v["montant"])
-			str("dateNotificationModification", v["dateNotification"])
-			str("datePublicationDonneesModification", v["datePublicationDonnees"])
+			raw("dureeMois", v.get("dureeMois"))
+			raw("montant", v.get("montant"))
+			str("dateNotificationModification", v.get("dateNotification"))
+			str("datePublicationDonneesModification", v.get("datePublicationDonnees"))
 			holdersOf("titulaires", s.rows)
 			b = append(b, "}}"...)
 		}

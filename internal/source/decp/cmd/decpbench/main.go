@@ -48,9 +48,14 @@ func main() {
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the ingestion (only) to this file")
 	flag.StringVar(&memProfile, "memprofile", "", "write an allocation profile of the ingestion (only) to this file")
 	flag.StringVar(&liveProfile, "liveprofile", "", "write the heap profile taken when the live heap was largest to this file")
+	flag.StringVar(&table, "table", "", "parquet or csv: n rows of decp-processing's tabular layout instead (see table.go)")
 	flag.Parse()
 	decp.LimitMemory() // as 'vigie ingest decp' does
-	if err := run(*n, *format, *dsn); err != nil {
+	runner := run
+	if table != "" {
+		runner = func(n int, _, dsn string) error { return runTable(n, table, dsn) }
+	}
+	if err := runner(*n, *format, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "decpbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
