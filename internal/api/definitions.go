@@ -72,26 +72,36 @@ func (s *Server) definitions(w http.ResponseWriter, r *http.Request) {
 			Scope:          "DECP contracts (marchés and contrats de concession), current version of each contract (buyer SIRET + contract id), by notification date; contracts without notification date under « unknown »",
 			DeclaredFields: ind.Declared, DetectedLabels: ind.Detected, SourceFields: src})
 	}
-	writeJSON(w, map[string]any{
-		"indicators": inds,
-		"measures":   measureDefinitions,
-		"group_by":   store.GroupDimensions(),
+	writeJSON(w, Definitions{
+		Indicators: inds,
+		Measures:   measureDefinitions,
+		GroupBy:    store.GroupDimensions(),
 		// what each detected label means (the labelling guide's substance)
-		"labels": map[string]any{
+		Labels: map[string]any{
 			"fr": clause.Reading[0], "en": clause.Reading[1],
 			"detector_version": clause.Version,
 			"definitions":      clause.Definitions,
 			"decisions":        clause.Decisions,
 		},
 		// GET /api/v1/reports/official reproduces these.
-		"official_figures": report.Definitions(),
-		"themes": map[string]any{
+		OfficialFigures: report.Definitions(),
+		Themes: map[string]any{
 			"fr":      "Thème déduit du code CPV principal par le plus long préfixe de la table ; « autre » sinon.",
 			"en":      "Theme derived from the main CPV code by the longest matching prefix of the table; « autre » otherwise.",
 			"values":  theme.All,
 			"mapping": theme.Mapping,
 		},
 	})
+}
+
+// Definitions is the answer of /api/v1/definitions.
+type Definitions struct {
+	Indicators      []definition   `json:"indicators"`
+	Measures        []definition   `json:"measures"`
+	GroupBy         []string       `json:"group_by"`
+	Labels          map[string]any `json:"labels" desc:"what each detected label means: fr, en, detector_version, definitions, decisions"`
+	OfficialFigures any            `json:"official_figures" desc:"the published figures /api/v1/reports/official reproduces"`
+	Themes          map[string]any `json:"themes" desc:"fr, en, values and the CPV prefix → theme mapping"`
 }
 
 // measureDefinitions define the measures of every answer.

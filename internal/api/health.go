@@ -5,25 +5,41 @@ import (
 	"time"
 )
 
+// Health is the answer of /api/v1/health.
+type Health struct {
+	Status       string           `json:"status" desc:"ok, or degraded (then the status is 503)"`
+	ClickHouse   HealthClickHouse `json:"clickhouse"`
+	NewestData   map[string]any   `json:"newest_data,omitempty" desc:"per source, the newest date of its data (YYYY-MM-DD), null when none, or {error}"`
+	RollupsFresh *bool            `json:"rollups_fresh,omitempty"`
+}
+
+// HealthClickHouse says whether ClickHouse answers.
+type HealthClickHouse struct {
+	Reachable bool    `json:"reachable"`
+	Version   *string `json:"version,omitempty"`
+	Error     *string `json:"error,omitempty"`
+}
+
 // health answers 200 with ClickHouse's reachability and the newest data
 // per source; 503 when ClickHouse does not answer.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if begin(w, r, nil) == nil {
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := s.queryContext(r)
 	defer cancel()
-	out := map[string]any{"status": "ok", "clickhouse": map[string]any{"reachable": true}}
+	out := Health{Status: "ok", ClickHouse: HealthClickHouse{Reachable: true}}
 	if err := s.st.Ping(ctx); err != nil {
-		out["status"] = "degraded"
-		out["clickhouse"] = map[string]any{"reachable": false, "error": err.Error()}
+		out.Status = "degraded"
+		out.ClickHouse = HealthClickHouse{Reachable: false, Error: str(err.Error())}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		writeJSON(w, out)
 		return
 	}
 	if v, err := s.st.ServerVersion(ctx); err == nil {
-		out["clickhouse"] = map[string]any{"reachable": true, "version": v}
+		out.ClickHouse.Version = str(v)
 	}
 	newest := map[string]any{}
 	for _, src := range []string{"decp", "boamp"} {
@@ -37,9 +53,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 			newest[src] = t.Format(time.DateOnly)
 		}
 	}
-	out["newest_data"] = newest
+	out.NewestData = newest
 	if fresh, err := s.st.RollupsFresh(ctx); err == nil {
-		out["rollups_fresh"] = fresh
+		out.RollupsFresh = &fresh
 	}
 	writeJSON(w, out)
 }

@@ -48,11 +48,18 @@ func (s *Server) officialReport(w http.ResponseWriter, r *http.Request) {
 		_ = out.flush()
 		return
 	}
-	writeJSON(w, map[string]any{"rows": rows, "unit": "percent",
-		"notes": []string{
+	writeJSON(w, OfficialReport{Rows: rows, Unit: "percent",
+		Notes: []string{
 			"The OECP census (contracts of 90 000 € HT and more) stops in 2023; from 2024 the OECP computes its figures from DECP at 40 000 €: the series breaks.",
 			"decp_info_method counts a contract when one of its declared values matches Clause|Critère|Marché réservé, de-duplicated by uid, as decp.info does.",
 		}})
+}
+
+// OfficialReport is the answer of /api/v1/reports/official.
+type OfficialReport struct {
+	Rows  any      `json:"rows" desc:"one per published figure, with vigie's on the same definition"`
+	Unit  string   `json:"unit"`
+	Notes []string `json:"notes"`
 }
 
 func num(v *float64) string {

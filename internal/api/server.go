@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,6 +104,8 @@ func New(st *store.Store, opts Options) *Server {
 	s.get("/api/v1/exports/{file}", s.exportTable)
 	s.get("/api/v1/openapi.json", s.openAPI)
 	s.get("/metrics", s.serveMetrics)
+	s.get("/api/{$}", s.reference)
+	s.mux.HandleFunc("GET /api/assets/reference.css", referenceAsset)
 	s.registerSchemas()
 	s.mux.HandleFunc("/", s.notFoundOrMethod)
 	s.handler = s.recoverer(s.instrument(gzipped(s.cors(s.rateLimit(s.mux)))))
@@ -145,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Routes() [][2]string {
 	out := make([][2]string, len(s.routes))
 	for i, r := range s.routes {
-		out[i] = [2]string{r.Method, r.Path}
+		out[i] = [2]string{r.Method, strings.TrimSuffix(r.Path, "{$}")}
 	}
 	return out
 }
