@@ -404,8 +404,10 @@ func (s *Store) MaintainRollups(ctx context.Context, interval time.Duration) {
 	for {
 		res, err := s.UpdateRollups(ctx)
 		switch {
-		case err != nil && ctx.Err() == nil:
-			slog.Warn("API rollups", "err", err)
+		case err != nil:
+			if ctx.Err() == nil {
+				slog.Warn("API rollups", "err", err)
+			}
 		case res.Epoch > 0:
 			slog.Info("API rollups updated", "epoch", res.Epoch, "full", res.Full, "rows", res.Changed,
 				"took", res.Took.Round(time.Millisecond))
