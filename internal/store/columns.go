@@ -110,6 +110,19 @@ func (st *stream) append(ctx context.Context, data []any) error {
 	return nil
 }
 
+// flush sends the rows appended and not sent yet, before their block is
+// full: a writer whose rows are large bounds what the driver holds.
+func (st *stream) flush() error {
+	if st.b == nil || st.pending == 0 {
+		return nil
+	}
+	if err := st.b.Flush(); err != nil {
+		return fmt.Errorf("insert into %s: %w", st.table, err)
+	}
+	st.pending = 0
+	return nil
+}
+
 // commit ends the INSERT: what was appended becomes visible.
 func (st *stream) commit() error {
 	if st.b == nil {

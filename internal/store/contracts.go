@@ -320,6 +320,18 @@ func (c *ContractStream) Commit() error {
 	return nil
 }
 
+// Flush sends the rows the driver holds in blocks not full yet (a block
+// is sent at 4 096 rows): a writer of unusually large rows calls it to
+// bound its memory. Not concurrently with WriteSideRows or WriteContracts.
+func (c *ContractStream) Flush() error {
+	for _, st := range append([]*stream{c.contracts}, c.side...) {
+		if err := st.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Abort drops what was sent since the last commit.
 func (c *ContractStream) Abort() {
 	for _, st := range c.side {

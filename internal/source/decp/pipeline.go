@@ -55,9 +55,16 @@ type itemChunk struct {
 	items []item
 }
 
-// recordsPerChunk is how many records the scanner hands a parse worker at
-// once.
-const recordsPerChunk = 256
+// What the stages hold is bounded in records and in bytes of record text
+// (whatever the records' size: see decpparse.MaxRecordBytes): a chunk
+// handed to a parse worker, a batch, and what the driver holds of the
+// rows sent (flushed before its blocks of 4 096 rows are full).
+const (
+	recordsPerChunk = 256
+	chunkBytes      = 1 << 20
+	batchBytes      = 16 << 20
+	flushBytes      = 32 << 20
+)
 
 // run ingests the documents docs gives.
 func run(ctx context.Context, st *store.Store, origin string, opts Options, docs func(func(decpparse.Document) error) error) (ingest.Summary, error) {
@@ -158,6 +165,7 @@ type chunker struct {
 	out      chan<- recordChunk
 	progress *ingest.Progress
 	chunk    []decpparse.Record
+	bytes    int
 	seq      int
 }
 
@@ -166,10 +174,11 @@ func (c *chunker) add(r decpparse.Record) error {
 		c.chunk = make([]decpparse.Record, 0, recordsPerChunk)
 	}
 	c.chunk = append(c.chunk, r)
+	c.bytes += len(r.Text) + len(r.Body)
 	if c.progress != nil {
 		c.progress.Add(1)
 	}
-	if len(c.chunk) == cap(c.chunk) {
+	if len(c.chunk) == cap(c.chunk) || c.bytes >= chunkBytes {
 		return c.flush()
 	}
 	return nil
@@ -183,7 +192,7 @@ func (c *chunker) flush() error {
 		return err
 	}
 	c.seq++
-	c.chunk = nil
+	c.chunk, c.bytes = nil, 0
 	return nil
 }
 
@@ -225,6 +234,7 @@ func (p *pipeline) parseWorker(ctx context.Context) error {
 // (which copy's position is kept) do not depend on the scheduler.
 func (p *pipeline) order(ctx context.Context) error {
 	batch := make([]*item, 0, p.opts.BatchSize)
+	size := 0 // bytes of record text in batch
 	early := map[int][]item{}
 	next := 0
 	for {
@@ -241,12 +251,13 @@ func (p *pipeline) order(ctx context.Context) error {
 			next++
 			for i := range items {
 				batch = append(batch, &items[i])
+				size += items[i].size
 			}
-			if len(batch) >= p.opts.BatchSize {
+			if len(batch) >= p.opts.BatchSize || size >= batchBytes {
 				if err := send(ctx, p.batches, batch); err != nil {
 					return err
 				}
-				batch = make([]*item, 0, p.opts.BatchSize)
+				batch, size = make([]*item, 0, p.opts.BatchSize), 0
 			}
 		}
 	}
@@ -271,6 +282,7 @@ func (p *pipeline) write(ctx context.Context) error {
 	}
 	cs := p.st.NewContractStream()
 	var contracts, commit background // the last batch's contracts rows; the last commit
+	var unflushed int64              // bytes of record text sent since the driver last flushed
 	defer func() {
 		contracts.wait()
 		commit.wait()
@@ -291,6 +303,12 @@ func (p *pipeline) write(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if unflushed += batchSize(b); unflushed >= flushBytes {
+			if err := cs.Flush(); err != nil {
+				return err
+			}
+			unflushed = 0
+		}
 		contracts.start(func() error { return cs.WriteContracts(ctx, rows) })
 		if w.uncommitted >= p.opts.CommitRecords || w.uncommittedBytes >= p.opts.CommitBytes {
 			if err := errors.Join(contracts.wait(), commit.wait()); err != nil {
@@ -298,7 +316,7 @@ func (p *pipeline) write(ctx context.Context) error {
 			}
 			old := cs
 			cs = p.st.NewContractStream()
-			w.uncommitted, w.uncommittedBytes = 0, 0
+			w.uncommitted, w.uncommittedBytes, unflushed = 0, 0, 0
 			commit.start(old.Commit)
 		}
 	}
@@ -311,6 +329,15 @@ func (p *pipeline) write(ctx context.Context) error {
 	// The run ended cleanly: the contracts it wrote can be trusted (see
 	// writer.committed).
 	return p.st.CommitRun(ctx, p.opts.RunID, p.opts.Source)
+}
+
+// batchSize is the bytes of record text of a batch.
+func batchSize(b []*item) int64 {
+	var n int64
+	for _, it := range b {
+		n += int64(it.size)
+	}
+	return n
 }
 
 // storeRaw is the stage that writes the raw chunks it receives, skipping

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigie-data/vigie/internal/source/decp/decpparse"
 	"github.com/vigie-data/vigie/internal/store"
 )
 
@@ -99,9 +100,10 @@ func (t *rawTee) flush() error {
 }
 
 // finish reads what the scanner left (after the last record), stores the
-// last chunk and the document's row.
+// last chunk and the document's row. Of a document cut short (see
+// decpparse.IsCut), what could be read is stored.
 func (t *rawTee) finish() error {
-	if _, err := io.Copy(io.Discard, t); err != nil {
+	if _, err := io.Copy(io.Discard, t); err != nil && !decpparse.IsCut(err) {
 		return err
 	}
 	if err := t.flush(); err != nil {

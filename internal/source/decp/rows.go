@@ -29,7 +29,7 @@ type item struct {
 
 // newItem is a record and what the parser made of it (Decoder.Parse).
 func newItem(rec *decpparse.Record, p decpparse.Parsed) item {
-	return item{rec: *rec, text: p.Text, size: len(p.Text), c: p.Contract, err: p.Err, key: p.Key, version: p.Version}
+	return item{rec: *rec, text: p.Text, size: len(p.Text) + len(rec.Body), c: p.Contract, err: p.Err, key: p.Key, version: p.Version}
 }
 
 // prepare builds the rows of a parsed record, off the writer's path, and

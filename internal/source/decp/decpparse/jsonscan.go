@@ -2,6 +2,7 @@ package decpparse
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +13,10 @@ import (
 // "marches.contrat-concession", or of a top-level list) and cuts out the
 // text of each one by counting brackets outside strings. A broken record
 // therefore costs only itself: it goes to quarantine when decoded, and the
-// walk goes on with the next one. Nothing is held but the current record.
+// walk goes on with the next one. Nothing is held but the current record,
+// and of it at most MaxRecordBytes: a larger record, or one nested deeper
+// than MaxDepth, is quarantined as it is found. A document cut short
+// keeps its complete records; its cut tail is quarantined.
 type jsonScanner struct {
 	r     *bufio.Reader
 	off   int64
@@ -159,14 +163,29 @@ func (s *jsonScanner) object(f func(key string, first byte) error) error {
 }
 
 func (s *jsonScanner) truncated(err error) error {
-	if errors.Is(err, io.EOF) {
+	switch {
+	case s.found && cutShort(err):
+		return s.cut(err)
+	case errors.Is(err, io.EOF):
 		return fmt.Errorf("document ends early at byte %d", s.off)
 	}
 	return err
 }
 
+// cut ends a document whose end is missing once its records were found:
+// the complete ones were emitted, its tail is quarantined.
+func (s *jsonScanner) cut(err error) error {
+	rec := Record{Index: s.index, Offset: s.off, Err: fmt.Errorf("document ends early at byte %d (%s): the rest of it is missing", s.off, cutReason(err))}
+	s.index++
+	if err := s.emit(rec); err != nil {
+		return err
+	}
+	return errStop
+}
+
 // key reads an envelope key (after its opening quote). Envelope keys have
-// no escapes worth decoding.
+// no escapes worth decoding, and are short: of a longer one, the head is
+// kept.
 func (s *jsonScanner) key() (string, error) {
 	var b []byte
 	for {
@@ -183,7 +202,9 @@ func (s *jsonScanner) key() (string, error) {
 				return "", err
 			}
 		}
-		b = append(b, c)
+		if len(b) < 256 {
+			b = append(b, c)
+		}
 	}
 }
 
@@ -210,55 +231,72 @@ func (s *jsonScanner) records(kind, envelope string) error {
 func (s *jsonScanner) record(first byte, kind, envelope string) error {
 	rec := Record{Index: s.index, Offset: s.off - 1, Kind: kind, Envelope: envelope}
 	s.index++
-	body, err := s.capture(first)
-	if err != nil {
-		rec.Body = copyBytes(body)
-		rec.Err = err
+	body, depth, err := s.capture(first, true)
+	switch {
+	case err != nil:
+		if !cutShort(err) {
+			return err
+		}
+		rec.Body = bytes.Clone(body[:min(len(body), MaxQuarantinedBytes)])
+		rec.Err = fmt.Errorf("record cut short at byte %d (%s)", s.off, cutReason(err))
 		if e := s.emit(rec); e != nil {
 			return e
 		}
 		return errStop
+	case len(body) > MaxRecordBytes:
+		rec.Err, rec.Body = errTooBig, bytes.Clone(body[:MaxQuarantinedBytes])
+	case depth > MaxDepth:
+		rec.Err, rec.Body = errTooDeep, bytes.Clone(body)
+	default:
+		rec.Text = string(body) // the one copy of the record's text
 	}
-	rec.Text = string(body) // the one copy of the record's text
 	return s.emit(rec)
 }
 
 // errStop ends a walk early, after a truncated record was quarantined.
 var errStop = errors.New("stop")
 
-// capture reads the text of the value whose first byte was read. The
-// returned slice is the scanner's buffer: valid until the next capture.
-func (s *jsonScanner) capture(first byte) ([]byte, error) {
+// capture reads the text of the value whose first byte was read, and
+// tells how deep its objects and lists nest. The text is kept when keep
+// is set, up to one byte past MaxRecordBytes (a longer value is read to
+// its end, its head kept). The returned slice is the scanner's buffer:
+// valid until the next capture. err is the failure to read, io.EOF when
+// the input ends first.
+func (s *jsonScanner) capture(first byte, keep bool) (text []byte, deepest int, err error) {
 	b := append(s.buf[:0], first)
 	defer func() { s.buf = b[:0] }()
+	add := func(p []byte) {
+		if keep {
+			if room := MaxRecordBytes + 1 - len(b); room > 0 {
+				b = append(b, p[:min(len(p), room)]...)
+			}
+		}
+	}
 	if first != '{' && first != '[' {
 		if first == '"' {
-			if err := s.captureString(&b); err != nil {
-				return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
-			}
-			return b, nil
+			return b, 0, s.captureString(add)
 		}
-		for {
+		for { // a bare value: up to the next delimiter
 			c, err := s.r.ReadByte()
 			if err != nil {
-				return b, nil
+				return b, 0, nil
 			}
 			if c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\r' || c == '\t' {
 				s.r.UnreadByte()
-				return b, nil
+				return b, 0, nil
 			}
 			s.off++
-			b = append(b, c)
+			add([]byte{c})
 		}
 	}
 	// Walk the buffered bytes in place, counting brackets outside
 	// strings, and copy each buffered run at once.
-	depth := 1
+	depth, deepest := 1, 1
 	inString, escaped := false, false
 	for depth > 0 {
-		chunk, _ := s.r.Peek(max(s.r.Buffered(), 1)) // Peek(1) refills an empty buffer
+		chunk, err := s.r.Peek(max(s.r.Buffered(), 1)) // Peek(1) refills an empty buffer
 		if len(chunk) == 0 {
-			return b, fmt.Errorf("record cut short at byte %d (end of input)", s.off)
+			return b, deepest, err
 		}
 		n := 0
 		for n < len(chunk) && depth > 0 {
@@ -278,20 +316,21 @@ func (s *jsonScanner) capture(first byte) ([]byte, error) {
 				inString = true
 			case c == '{' || c == '[':
 				depth++
+				deepest = max(deepest, depth)
 			case c == '}' || c == ']':
 				depth--
 			}
 		}
-		b = append(b, chunk[:n]...)
+		add(chunk[:n])
 		s.r.Discard(n)
 		s.off += int64(n)
 	}
-	return b, nil
+	return b, deepest, nil
 }
 
-// captureString appends a string's text up to and including its closing
-// quote (the opening one is already in b).
-func (s *jsonScanner) captureString(b *[]byte) error {
+// captureString passes a string's text to add up to and including its
+// closing quote (the opening one was read).
+func (s *jsonScanner) captureString(add func([]byte)) error {
 	for {
 		chunk, _ := s.r.Peek(s.r.Buffered())
 		n := 0
@@ -299,7 +338,7 @@ func (s *jsonScanner) captureString(b *[]byte) error {
 			n++
 		}
 		if n > 0 {
-			*b = append(*b, chunk[:n]...)
+			add(chunk[:n])
 			s.r.Discard(n)
 			s.off += int64(n)
 		}
@@ -307,7 +346,7 @@ func (s *jsonScanner) captureString(b *[]byte) error {
 		if err != nil {
 			return err
 		}
-		*b = append(*b, c)
+		add([]byte{c})
 		switch c {
 		case '"':
 			return nil
@@ -316,19 +355,16 @@ func (s *jsonScanner) captureString(b *[]byte) error {
 			if err != nil {
 				return err
 			}
-			*b = append(*b, c)
+			add([]byte{c})
 		}
 	}
 }
 
-// skipRest skips a value whose first byte was read.
+// skipRest skips a value whose first byte was read, without keeping it.
 func (s *jsonScanner) skipRest(first byte) error {
-	_, err := s.capture(first)
+	_, _, err := s.capture(first, false)
+	if errors.Is(err, io.EOF) {
+		return s.truncated(err)
+	}
 	return err
-}
-
-func copyBytes(b []byte) []byte {
-	out := make([]byte, len(b))
-	copy(out, b)
-	return out
 }

@@ -68,12 +68,13 @@ func OpenDocuments(r io.Reader, origin string, each func(Document) error) error 
 	head, _ := br.Peek(4)
 	switch {
 	case isGzip(head):
-		zr, err := gzip.NewReader(br)
+		in := &countingReader{r: br}
+		zr, err := gzip.NewReader(in)
 		if err != nil {
 			return fmt.Errorf("gzip %s: %w", origin, err)
 		}
 		defer zr.Close()
-		return OpenDocuments(zr, origin, each)
+		return OpenDocuments(&expansionReader{r: zr, in: func() int64 { return in.n }}, origin, each)
 	case isZip(head):
 		f, err := os.CreateTemp("", "vigie-decp-*.zip")
 		if err != nil {
@@ -110,7 +111,8 @@ func zipDocuments(ra io.ReaderAt, size int64, origin string, each func(Document)
 		if err != nil {
 			return fmt.Errorf("zip %s: %s: %w", origin, f.Name, err)
 		}
-		err = OpenDocuments(rc, origin+"!"+f.Name, each)
+		compressed := int64(f.CompressedSize64)
+		err = OpenDocuments(&expansionReader{r: rc, in: func() int64 { return compressed }}, origin+"!"+f.Name, each)
 		rc.Close()
 		if err != nil {
 			return err
@@ -164,4 +166,40 @@ func spoolParquet(r io.Reader, origin string, each func(Document) error) error {
 		return err
 	}
 	return each(Document{Name: origin, R: bufio.NewReaderSize(f, 1<<20), Path: f.Name()})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// expansionReader passes a decompressed stream on until it grows beyond
+// MaxExpansion times the compressed bytes read (in), past
+// ExpansionFloor: then it ends with ErrExpansion, which the scanners
+// treat as a cut (a compression bomb costs neither memory nor hours).
+type expansionReader struct {
+	r    io.Reader
+	in   func() int64
+	out  int64
+	over bool
+}
+
+func (e *expansionReader) Read(p []byte) (int, error) {
+	if e.over {
+		return 0, ErrExpansion
+	}
+	n, err := e.r.Read(p)
+	e.out += int64(n)
+	if e.out > ExpansionFloor && e.out > MaxExpansion*max(e.in(), 1) {
+		e.over = true
+		return n, ErrExpansion
+	}
+	return n, err
 }
