@@ -38,7 +38,7 @@ func TestKillMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := decpgen.GenerateFormat(f, 20000, 1, decpgen.Format2022); err != nil {
+	if err := decpgen.GenerateFormat(f, 14000, 1, decpgen.Format2022); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -56,7 +56,7 @@ func TestKillMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	const commit = "4000" // records per commit, for the points after a commit
+	const commit = "3000" // records per commit, for the points after a commit
 	cases := []struct {
 		name   string
 		commit string                  // VIGIE_DECP_COMMIT_RECORDS ("": the default, one commit at the end)
@@ -64,8 +64,8 @@ func TestKillMatrix(t *testing.T) {
 		settle bool                    // wait for the killed INSERTs to be written before the re-run
 	}{
 		{"one block sent, re-run at once", "", server.sent(4096), false},
-		{"three blocks sent, re-run at once", "", server.sent(3 * 4096), false},
-		{"three blocks sent, re-run once written", "", server.sent(3 * 4096), true},
+		{"two blocks sent, re-run at once", "", server.sent(2 * 4096), false},
+		{"two blocks sent, re-run once written", "", server.sent(2 * 4096), true},
 		{"first commit, re-run at once", commit, committed(1), false},
 		{"half committed, re-run once written", commit, committed(stored / 2), true},
 		{"all committed, re-run at once", commit, committed(stored), false},

@@ -29,7 +29,7 @@ type jsonScanner struct {
 // ScanJSON calls emit with each record of a DECP JSON document, in
 // order (see jsonScanner).
 func ScanJSON(r io.Reader, emit func(Record) error) error {
-	s := &jsonScanner{r: bufio.NewReaderSize(r, 1<<20), emit: emit}
+	s := &jsonScanner{r: reader(r), emit: emit}
 	if err := s.document(); !errors.Is(err, errStop) {
 		return err
 	}
@@ -367,4 +367,13 @@ func (s *jsonScanner) skipRest(first byte) error {
 		return s.truncated(err)
 	}
 	return err
+}
+
+// reader is r buffered: as it is when it is a bufio.Reader (of any size),
+// else with a buffer of 1 MiB.
+func reader(r io.Reader) *bufio.Reader {
+	if br, ok := r.(*bufio.Reader); ok {
+		return br
+	}
+	return bufio.NewReaderSize(r, 1<<20)
 }

@@ -27,7 +27,7 @@ import (
 // one. A document cut short keeps its complete records; its cut tail is
 // quarantined.
 func ScanXML(r io.Reader, emit func(Record) error) error {
-	s := &xmlScanner{r: bufio.NewReaderSize(r, 1<<20), emit: emit}
+	s := &xmlScanner{r: reader(r), emit: emit}
 	if err := s.document(); !errors.Is(err, errStop) {
 		return err
 	}
