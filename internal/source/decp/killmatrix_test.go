@@ -62,13 +62,14 @@ func TestKillMatrix(t *testing.T) {
 		commit string                  // VIGIE_DECP_COMMIT_RECORDS ("": the default, one commit at the end)
 		until  func(*store.Store) bool // the point of the kill
 		settle bool                    // wait for the killed INSERTs to be written before the re-run
+		mayEnd bool                    // the run may end before the kill lands (its last steps are short)
 	}{
-		{"one block sent, re-run at once", "", server.sent(4096), false},
-		{"two blocks sent, re-run at once", "", server.sent(2 * 4096), false},
-		{"two blocks sent, re-run once written", "", server.sent(2 * 4096), true},
-		{"first commit, re-run at once", commit, committed(1), false},
-		{"half committed, re-run once written", commit, committed(stored / 2), true},
-		{"all committed, re-run at once", commit, committed(stored), false},
+		{"one block sent, re-run at once", "", server.sent(4096), false, false},
+		{"two blocks sent, re-run at once", "", server.sent(2 * 4096), false, false},
+		{"two blocks sent, re-run once written", "", server.sent(2 * 4096), true, false},
+		{"first commit, re-run at once", commit, committed(1), false, false},
+		{"half committed, re-run once written", commit, committed(stored / 2), true, false},
+		{"all committed, re-run at once", commit, committed(stored), false, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +97,10 @@ func TestKillMatrix(t *testing.T) {
 				}
 				time.Sleep(2 * time.Millisecond)
 			}
-			if !landed {
+			switch {
+			case !landed && tc.mayEnd:
+				t.Log("the run ended before the kill landed")
+			case !landed:
 				cmd.Process.Kill()
 				t.Fatalf("the run ended before the point of the kill")
 			}
