@@ -170,7 +170,27 @@ func (p *Pages) buyer(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, "buyers", http.StatusBadRequest, bv)
 		return
 	}
+	// The recent contracts and open notices are read beside the scorecard.
+	siret, siren := id, ""
+	if len(id) == 9 {
+		siret, siren = "", id
+	}
+	var tenders []store.Tender
+	var more bool
+	var sideErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if v.Contracts, sideErr = p.st.RecentContracts(r.Context(), siret, siren, 20); sideErr != nil {
+			return
+		}
+		_, tenders, more, sideErr = p.api.OpenTenders(r.Context(), url.Values{"buyer": {id}, "limit": {"20"}})
+	}()
 	sc, found, err := p.api.BuyerScorecard(r.Context(), id)
+	<-done
+	if err == nil {
+		err = sideErr
+	}
 	if err != nil {
 		p.failure(w, r, err)
 		return
@@ -188,16 +208,6 @@ func (p *Pages) buyer(w http.ResponseWriter, r *http.Request) {
 			v.Latest = &sc.Years[i]
 			break
 		}
-	}
-	if v.Contracts, err = p.st.RecentContracts(r.Context(), sc.Siret, sc.Siren, 20); err != nil {
-		p.failure(w, r, err)
-		return
-	}
-	open := url.Values{"buyer": {id}, "limit": {"20"}}
-	_, tenders, more, err := p.api.OpenTenders(r.Context(), open)
-	if err != nil {
-		p.failure(w, r, err)
-		return
 	}
 	v.Tenders, v.MoreOpen = tenders, more
 	v.OpenLink = "/appels?buyer=" + url.QueryEscape(id)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,9 +109,17 @@ func (p *Pages) tenders(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) tenderItems(r *http.Request, v *tenderView, items []store.Tender) error {
-	ids := make([]string, len(items))
-	for i, t := range items {
-		ids[i] = t.NoticeID
+	// Texts are read only for the notices with a detected evidence to cut
+	// a sentence from.
+	var ids []string
+	for _, t := range items {
+		detected := slices.ContainsFunc(t.Evidence, func(e clause.Evidence) bool { return e.Origin == clause.Detected })
+		for _, l := range t.Lots {
+			detected = detected || slices.ContainsFunc(l.Evidence, func(e clause.Evidence) bool { return e.Origin == clause.Detected })
+		}
+		if detected {
+			ids = append(ids, t.NoticeID)
+		}
 	}
 	texts, err := p.st.NoticeTexts(r.Context(), ids)
 	if err != nil {

@@ -115,12 +115,19 @@ func (p *Pages) trends(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, "trends", http.StatusBadRequest, v)
 		return
 	}
+	// The two queries run side by side: the page waits for the slower only.
+	var byDim store.IndicatorResult
+	var dimErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		byDim, dimErr = p.api.Indicators(r.Context(), []string{v.Par}, f)
+	}()
 	byYear, err := p.api.Indicators(r.Context(), []string{"year"}, f)
-	if err != nil {
-		p.failure(w, r, err)
-		return
+	<-done
+	if err == nil {
+		err = dimErr
 	}
-	byDim, err := p.api.Indicators(r.Context(), []string{v.Par}, f)
 	if err != nil {
 		p.failure(w, r, err)
 		return
