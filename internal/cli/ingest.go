@@ -83,6 +83,7 @@ func runByHand(ctx context.Context, env *Env, p schedule.Pipeline, by schedule.B
 		p.Burst = 1
 	}
 	r := schedule.NewRunner(s.Store, fetch.New(p.Rate, p.Burst), sources)
+	r.LockDir = env.Config.LockDir()
 	r.ProgressOut = env.Stderr
 	_, sum, err := r.RunByHand(ctx, p, by)
 	if err != nil {

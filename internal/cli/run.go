@@ -42,6 +42,7 @@ func init() {
 			}
 			defer s.Close()
 			r := schedule.NewRunner(s.Store, fetch.New(p.Rate, p.Burst), sources)
+			r.LockDir = env.Config.LockDir()
 			r.ProgressOut = env.Stderr
 			run, runErr := r.Run(ctx, p)
 			if run.RunID != "" {

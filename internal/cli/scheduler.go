@@ -31,6 +31,7 @@ func runScheduler(ctx context.Context, env *Env, s *session, mount func(pattern 
 	}
 	// One client for the process: pipelines on the same host share its limit.
 	r := schedule.NewRunner(s.Store, fetch.New(1, 1), sources)
+	r.LockDir = env.Config.LockDir()
 	sch := schedule.NewScheduler(r, ps)
 	sch.CatchUp = true
 	if mount != nil {
@@ -46,7 +47,7 @@ func runScheduler(ctx context.Context, env *Env, s *session, mount func(pattern 
 
 func pipelinesHandler(st *store.Store, sch *schedule.Scheduler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		list, err := schedule.Statuses(req.Context(), st, sch.Pipelines, time.Now(), sch.NextRuns(), sch.Runner.Running)
+		list, err := schedule.RunnerStatuses(req.Context(), sch.Runner, sch.Pipelines, time.Now(), sch.NextRuns())
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		if err != nil {
 			slog.Error("GET /api/v1/pipelines", "error", err)
@@ -85,7 +86,8 @@ func pipelinesStatus(ctx context.Context, env *Env, s *session) error {
 		return err
 	}
 	now := time.Now()
-	list, err := schedule.Statuses(ctx, s.Store, ps, now, nil, nil)
+	r := &schedule.Runner{Store: s.Store, LockDir: env.Config.LockDir()}
+	list, err := schedule.RunnerStatuses(ctx, r, ps, now, nil)
 	if err != nil {
 		return err
 	}

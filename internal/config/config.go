@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"os"
+	"path/filepath"
 )
 
 // Config is what every command may need.
@@ -36,6 +37,16 @@ func FromEnv() *Config {
 
 		TrustedProxies: os.Getenv("VIGIE_TRUSTED_PROXIES"),
 	}
+}
+
+// LockDir is where runs hold their pipeline's lock: in the data
+// directory, so that the processes sharing it (and its managed
+// ClickHouse) see each other's runs. "" without a data directory.
+func (c *Config) LockDir() string {
+	if c.DataDir == "" {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "locks")
 }
 
 func envOr(key, def string) string {

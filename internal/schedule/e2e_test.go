@@ -267,8 +267,8 @@ lookback: 14d
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 2 || runs[0].Status != "ok" || runs[1].Status != "running" {
-		t.Errorf("runs after kill and re-run: %+v; want the killed one left running, then ok", runs)
+	if len(runs) != 2 || runs[0].Status != "ok" || runs[1].Status != "interrupted" || !strings.Contains(runs[1].Error, "killed?") {
+		t.Errorf("runs after kill and re-run: %+v; want the killed one recorded interrupted by the re-run, then ok", runs)
 	}
 
 	// SIGTERM mid-run: the run stops, is recorded interrupted, the process

@@ -36,6 +36,7 @@ type Pipeline struct {
 	Rate        float64       `json:"rate"`                // requests per second to the upstream host
 	Burst       int           `json:"burst"`
 	Lookback    time.Duration `json:"-"` // how far back each run re-reads
+	Timeout     time.Duration `json:"-"` // a run's deadline (0: none, runs by hand)
 	Enabled     bool          `json:"enabled"`
 
 	schedule  cron.Schedule
@@ -142,8 +143,14 @@ type definition struct {
 	Rate        float64 `yaml:"rate"`
 	Burst       int     `yaml:"burst"`
 	Lookback    string  `yaml:"lookback"`
+	Timeout     string  `yaml:"timeout"`
 	Enabled     bool    `yaml:"enabled"`
 }
+
+// DefaultTimeout is a pipeline run's deadline when its file gives none:
+// far beyond a national DECP load (minutes), short enough that a run
+// stuck for a reason no timeout below it catches gives way within a day.
+const DefaultTimeout = 6 * time.Hour
 
 // fieldKinds names what each field of a definition holds, for messages.
 var fieldKinds = func() map[string]string {
@@ -164,7 +171,7 @@ var fieldKinds = func() map[string]string {
 	return kinds
 }()
 
-var knownFields = []string{"name", "description", "source", "schedule", "url", "resources", "rate", "burst", "lookback", "enabled"}
+var knownFields = []string{"name", "description", "source", "schedule", "url", "resources", "rate", "burst", "lookback", "timeout", "enabled"}
 
 // LoadFile reads and validates one definition file.
 func LoadFile(path string, sources map[string]source.Source) (Pipeline, []FieldError) {
@@ -208,6 +215,14 @@ func LoadFile(path string, sources map[string]source.Source) (Pipeline, []FieldE
 	p = Pipeline{File: path, Name: def.Name, Description: def.Description, Source: def.Source, Schedule: def.Schedule,
 		URL: def.URL, Resources: def.Resources, Rate: def.Rate, Burst: def.Burst, Enabled: def.Enabled}
 	lookback := def.Lookback
+	p.Timeout = DefaultTimeout
+	if def.Timeout != "" {
+		d, err := ParseLookback(def.Timeout)
+		if err != nil || d <= 0 {
+			errs = append(errs, FieldError{path, seen["timeout"], "timeout", fmt.Sprintf("%q: want a duration > 0 (\"2h\", \"1d\")", def.Timeout)})
+		}
+		p.Timeout = d
+	}
 	line := func(f string) int { return seen[f] }
 	need := func(f, val string) {
 		if strings.TrimSpace(val) == "" {

@@ -51,6 +51,18 @@ func TestLoadValid(t *testing.T) {
 	}
 }
 
+// A run's deadline: the file's timeout, else DefaultTimeout.
+func TestLoadTimeout(t *testing.T) {
+	dir := writeDefs(t, map[string]string{"a.yaml": validDef, "b.yaml": strings.Replace(validDef, "boamp-api", "other", 1) + "timeout: 90m\n"})
+	ps, err := Load(dir, testSources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps[0].Timeout != DefaultTimeout || ps[1].Timeout != 90*time.Minute {
+		t.Errorf("timeouts %v and %v, want %v and 90m", ps[0].Timeout, ps[1].Timeout, DefaultTimeout)
+	}
+}
+
 // The definitions shipped in pipelines/ must load, with the archive off.
 func TestShippedPipelines(t *testing.T) {
 	ps, err := Load(filepath.Join("..", "..", "pipelines"), testSources)
@@ -100,6 +112,7 @@ func TestLoadRejects(t *testing.T) {
 		{"field twice", validDef + "rate: 3\n", []string{`field "rate"`, "given twice"}},
 		{"not yaml", "name: [unclosed\n", []string{"x.yaml", "not valid YAML"}},
 		{"not a mapping", "- a\n- b\n", []string{"x.yaml", "want a mapping"}},
+		{"bad timeout", validDef + "timeout: soon\n", []string{"x.yaml:8", `field "timeout"`, "want a duration"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -43,6 +43,12 @@ type Runner struct {
 	FinalWriteTimeout time.Duration
 	// Clock gives the date a run works from (default time.Now); tests move it.
 	Clock func() time.Time
+	// LockDir holds a lock file per pipeline (lock.go): a run holds its
+	// pipeline's, so that processes sharing the data directory never run
+	// one pipeline twice, and a run recorded running whose lock nobody
+	// holds is known to be dead. Empty: runs are kept apart within this
+	// process only.
+	LockDir string
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -126,6 +132,16 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	if !ok {
 		return store.Run{}, sum, fmt.Errorf("pipeline %s: no source %q", p.Name, p.Source)
 	}
+	lk, err := r.lock(ctx, p.Name, by != nil)
+	if err != nil {
+		if r.Metrics != nil && errors.Is(err, ErrRunning) {
+			r.Metrics.skipped(p.Name)
+		}
+		return store.Run{}, sum, err
+	}
+	if lk != nil {
+		defer lk.release()
+	}
 	if r.Fetch != nil {
 		r.Fetch.SetHostRate(p.Host(), p.Rate, p.Burst)
 	}
@@ -148,6 +164,9 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	if err := r.Store.RecordRun(ctx, run); err != nil {
 		return run, sum, err
 	}
+	if lk != nil {
+		lk.describe(run.RunID, start)
+	}
 	if r.Metrics != nil {
 		r.Metrics.started(p.Name)
 	}
@@ -163,7 +182,13 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	if by != nil {
 		sr.Files, sr.Since, sr.Until, sr.Channel = by.Files, by.Since, by.Until, by.Channel
 	}
-	sum, jobErr := runSource(ctx, src, sr)
+	runCtx := ctx
+	if p.Timeout > 0 {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithTimeoutCause(ctx, p.Timeout, fmt.Errorf("the run's deadline (timeout %s) passed", p.Timeout))
+		defer cancel()
+	}
+	sum, jobErr := runSource(runCtx, src, sr)
 	prog.Done()
 
 	run.FinishedAt = time.Now()
@@ -178,6 +203,10 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	case ctx.Err() != nil:
 		run.Status = StatusInterrupted
 		run.Error = "interrupted: " + oneLine(context.Cause(ctx).Error())
+	case runCtx.Err() != nil:
+		run.Status = StatusFailed
+		run.Error = oneLine(context.Cause(runCtx).Error())
+		jobErr = fmt.Errorf("%w: %w", context.Cause(runCtx), jobErr)
 	default:
 		run.Status = StatusFailed
 		run.Error = oneLine(jobErr.Error())
@@ -204,6 +233,84 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 		return run, sum, jobErr
 	}
 	return run, sum, recErr
+}
+
+// lock takes the run's lock in LockDir: a pipeline's alone, runs by hand
+// of a source together. Whoever gets it alone knows that the runs still
+// recorded running under the name are dead, and records them so.
+func (r *Runner) lock(ctx context.Context, name string, byHand bool) (*runLock, error) {
+	if r.LockDir == "" {
+		return nil, nil
+	}
+	var lk *runLock
+	alone := true
+	var err error
+	if byHand {
+		lk, alone, err = lockShared(r.LockDir, name)
+	} else {
+		lk, err = lockPipeline(r.LockDir, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if alone {
+		if err := interruptDead(ctx, r.Store, name); err != nil {
+			lk.release()
+			return nil, err
+		}
+	}
+	if byHand && !lk.shared {
+		if err := lk.share(); err != nil {
+			lk.release()
+			return nil, err
+		}
+	}
+	return lk, nil
+}
+
+// interruptDead records as interrupted the runs of pipeline still recorded
+// running: the caller holds the pipeline's lock, so no process runs them.
+func interruptDead(ctx context.Context, st *store.Store, pipeline string) error {
+	dead, err := st.RunningRuns(ctx, pipeline)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, d := range dead {
+		d.Status = StatusInterrupted
+		d.FinishedAt = now
+		d.Error = "interrupted: the process running it ended without recording its end (killed?); found " + now.UTC().Format(time.RFC3339)
+		d.Version = uint64(max(now.UnixNano(), int64(d.Version)+1))
+		if err := st.RecordRun(ctx, d); err != nil {
+			return err
+		}
+		slog.Warn("run left running by a process that ended: recorded interrupted", "pipeline", pipeline, "run", d.RunID, "started", d.StartedAt)
+	}
+	return nil
+}
+
+// InterruptDead records as interrupted, for each pipeline no process runs
+// (its lock is free), the runs still recorded running: they were left by
+// a process that was killed. Pipelines this runner runs are left alone.
+func (r *Runner) InterruptDead(ctx context.Context, pipelines ...string) error {
+	if r.LockDir == "" {
+		return nil
+	}
+	for _, name := range pipelines {
+		if !r.acquire(name) {
+			continue
+		}
+		lk, err := lockPipeline(r.LockDir, name)
+		if err == nil {
+			err = interruptDead(ctx, r.Store, name)
+			lk.release()
+		}
+		r.release(name)
+		if err != nil && !errors.Is(err, ErrRunning) {
+			return err
+		}
+	}
+	return nil
 }
 
 // runSource turns a panicking source into a failed run instead of a dead

@@ -48,6 +48,13 @@ func NewScheduler(r *Runner, ps []Pipeline) *Scheduler {
 // interrupted) and closes done, within ShutdownGrace.
 func (s *Scheduler) Start(ctx context.Context) (done <-chan struct{}) {
 	c := cron.New(cron.WithParser(cronParser), cron.WithLocation(time.Local))
+	names := make([]string, len(s.Pipelines))
+	for i, p := range s.Pipelines {
+		names[i] = p.Name
+	}
+	if err := s.Runner.InterruptDead(ctx, names...); err != nil {
+		slog.Warn("runs left running by killed processes not checked", "error", err)
+	}
 	s.mu.Lock()
 	s.cron = c
 	s.entries = map[string]cron.EntryID{}
@@ -64,7 +71,7 @@ func (s *Scheduler) Start(ctx context.Context) (done <-chan struct{}) {
 			}
 			_, err := s.Runner.Run(runCtx, p)
 			if errors.Is(err, ErrRunning) {
-				slog.Warn("pipeline still running: this turn is skipped", "pipeline", p.Name)
+				slog.Warn("pipeline still running: this turn is skipped", "pipeline", p.Name, "reason", err)
 			}
 			// Other errors are recorded and logged by the runner.
 		}))

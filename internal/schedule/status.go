@@ -114,6 +114,29 @@ func Statuses(ctx context.Context, st *store.Store, ps []Pipeline, now time.Time
 	return out, nil
 }
 
+// RunnerStatuses is Statuses of the pipelines as r sees them, after
+// recording interrupted the runs a killed process left running (the last
+// run of a pipeline says running, yet no process holds its lock).
+func RunnerStatuses(ctx context.Context, r *Runner, ps []Pipeline, now time.Time, next map[string]time.Time) ([]PipelineStatus, error) {
+	list, err := Statuses(ctx, r.Store, ps, now, next, r.Running)
+	if err != nil || r.LockDir == "" {
+		return list, err
+	}
+	var dead []string
+	for _, s := range list {
+		if s.LastRun != nil && s.LastRun.Status == StatusRunning && !s.Running {
+			dead = append(dead, s.Name)
+		}
+	}
+	if len(dead) == 0 {
+		return list, nil
+	}
+	if err := r.InterruptDead(ctx, dead...); err != nil {
+		return nil, err
+	}
+	return Statuses(ctx, r.Store, ps, now, next, r.Running)
+}
+
 // ShortCheckpoint writes a checkpoint for people: a day as is, a
 // checkpoint by file (JSON, as DECP's) as the number of files it covers.
 func ShortCheckpoint(cp string) string {

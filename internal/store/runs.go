@@ -88,6 +88,12 @@ func (s *Store) Runs(ctx context.Context, pipeline string, limit int) ([]Run, er
 	return scanRuns(ctx, s, q, args...)
 }
 
+// RunningRuns returns the runs of a pipeline whose last record says
+// running.
+func (s *Store) RunningRuns(ctx context.Context, pipeline string) ([]Run, error) {
+	return scanRuns(ctx, s, selectRuns+" WHERE pipeline = ? GROUP BY pipeline, run_id HAVING argMax(status, version) = 'running'", pipeline)
+}
+
 // LastRuns returns the newest run of each pipeline, by pipeline name.
 func (s *Store) LastRuns(ctx context.Context) (map[string]Run, error) {
 	runs, err := scanRuns(ctx, s, selectRuns+" GROUP BY pipeline, run_id ORDER BY pipeline, max(version)")
