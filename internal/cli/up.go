@@ -52,7 +52,7 @@ func runServices(ctx context.Context, env *Env, args []string) error {
 			}
 		}()
 	}
-	slog.Info("ClickHouse ready", "dsn", s.DSN)
+	slog.Info("ClickHouse ready", "dsn", config.MaskDSN(s.DSN))
 	if err := serveAPI(ctx, env, s); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

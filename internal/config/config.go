@@ -4,6 +4,7 @@ package config
 
 import (
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 )
@@ -58,7 +59,7 @@ func envOr(key, def string) string {
 
 // StoreFlags adds the flags that choose the database.
 func (c *Config) StoreFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.ClickHouse, "clickhouse", c.ClickHouse, "ClickHouse DSN, e.g. clickhouse://default:@127.0.0.1:9000/vigie (env VIGIE_CLICKHOUSE; empty: vigie starts its own server)")
+	fs.Var(dsnFlag{&c.ClickHouse}, "clickhouse", "ClickHouse DSN, e.g. clickhouse://default:@127.0.0.1:9000/vigie (env VIGIE_CLICKHOUSE; empty: vigie starts its own server)")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the managed ClickHouse and local state (env VIGIE_DATA)")
 }
 
@@ -71,3 +72,34 @@ func (c *Config) AddrFlag(fs *flag.FlagSet) {
 func (c *Config) PipelinesFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.Pipelines, "pipelines", c.Pipelines, "directory of pipeline definitions (env VIGIE_PIPELINES)")
 }
+
+// MaskDSN is dsn with its password replaced, for logs, errors and help
+// texts: a DSN from VIGIE_CLICKHOUSE must never be printed whole.
+func MaskDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable DSN)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// dsnFlag is the -clickhouse flag: its default (from the environment)
+// is shown masked by -h.
+type dsnFlag struct{ p *string }
+
+func (f dsnFlag) String() string {
+	if f.p == nil || *f.p == "" {
+		return ""
+	}
+	return MaskDSN(*f.p)
+}
+
+func (f dsnFlag) Set(v string) error { *f.p = v; return nil }

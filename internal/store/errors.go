@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"net/url"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
@@ -22,4 +23,16 @@ func IsTimeout(err error) bool {
 	}
 	var ex *clickhouse.Exception
 	return errors.As(err, &ex) && (ex.Code == codeTimeoutExceeded || ex.Code == codeTooSlow)
+}
+
+// maskDSN hides a DSN's password in error messages.
+func maskDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable DSN)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }

@@ -32,10 +32,10 @@ var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	opts, err := clickhouse.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("invalid ClickHouse DSN %q: %w (expected clickhouse://user:password@host:9000/database)", dsn, err)
+		return nil, fmt.Errorf("invalid ClickHouse DSN %q: %w (expected clickhouse://user:password@host:9000/database)", maskDSN(dsn), err)
 	}
 	if opts.Protocol != clickhouse.Native {
-		return nil, fmt.Errorf("invalid ClickHouse DSN %q: vigie speaks the native protocol (clickhouse://host:9000/db), not HTTP", dsn)
+		return nil, fmt.Errorf("invalid ClickHouse DSN %q: vigie speaks the native protocol (clickhouse://host:9000/db), not HTTP", maskDSN(dsn))
 	}
 	db := opts.Auth.Database
 	if db == "" {
