@@ -180,7 +180,7 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	sr := &source.Run{ID: run.RunID, Pipeline: p.Name, URL: p.URL, Resources: p.resources, Lookback: p.Lookback,
 		Now: now, Store: r.Store, Fetch: r.Fetch, Progress: prog, Checkpoint: cp}
 	if by != nil {
-		sr.Files, sr.Since, sr.Until, sr.Channel = by.Files, by.Since, by.Until, by.Channel
+		sr.Manual, sr.Files, sr.Since, sr.Until, sr.Channel = true, by.Files, by.Since, by.Until, by.Channel
 	}
 	runCtx := ctx
 	if p.Timeout > 0 {

@@ -51,10 +51,11 @@ type Run struct {
 
 	// A run by hand ('vigie ingest') reads what it names instead of the
 	// upstream from the checkpoint.
+	Manual       bool      // set for every run by hand
 	Files        []string  // local files (or directories) to read
 	Since, Until time.Time // publication days to read, both included
 	Channel      string    // provenance channel (DECP), default derived from the origin
 }
 
 // ByHand tells a run by hand, which names what it reads.
-func (r *Run) ByHand() bool { return len(r.Files) > 0 || !r.Since.IsZero() }
+func (r *Run) ByHand() bool { return r.Manual || len(r.Files) > 0 || !r.Since.IsZero() }

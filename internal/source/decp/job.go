@@ -51,11 +51,11 @@ func (j Source) Run(ctx context.Context, run *source.Run) (ingest.Summary, error
 	// One run id for all the files: a contract carried by several of them
 	// counts once.
 	opts := Options{Source: run.Channel, RunID: run.ID, Progress: run.Progress}
-	if opts.Source == "" && run.Pipeline != "" && run.Pipeline != SourceName {
+	if opts.Source == "" && run.Pipeline != "" && run.Pipeline != SourceName && !run.ByHand() {
 		// A second DECP pipeline (decp-national) is its own channel: a
 		// contract both consolidations carry gets one provenance row per
 		// channel. The ministry's pipeline keeps the name it always had
-		// (the files' host).
+		// (the files' host); a run by hand, the file's or URL's.
 		opts.Source = run.Pipeline
 	}
 	if len(run.Files) > 0 {
