@@ -191,10 +191,21 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 	sum, jobErr := runSource(runCtx, src, sr)
 	prog.Done()
 
-	run.FinishedAt = time.Now()
 	if by == nil {
 		run.Checkpoint = cp.Value()
 	}
+	jobErr, recErr := r.recordEnd(ctx, runCtx, &run, sum, jobErr)
+	if jobErr != nil {
+		return run, sum, jobErr
+	}
+	return run, sum, recErr
+}
+
+// recordEnd records how the run ended: ok, interrupted (ctx ended: the
+// write is given FinalWriteTimeout), or failed (its own deadline, runCtx,
+// or an error). It returns the run's error and the recording's.
+func (r *Runner) recordEnd(ctx, runCtx context.Context, run *store.Run, sum ingest.Summary, jobErr error) (error, error) {
+	run.FinishedAt = time.Now()
 	run.RecordsRead, run.New, run.Updated = uint64(sum.RecordsRead), uint64(sum.New), uint64(sum.Updated)
 	run.Duplicates, run.Quarantined = uint64(sum.Duplicates), uint64(sum.Quarantined)
 	switch {
@@ -211,7 +222,7 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 		run.Status = StatusFailed
 		run.Error = oneLine(jobErr.Error())
 	}
-	run.Version = uint64(max(time.Now().UnixNano(), start.UnixNano()+1))
+	run.Version = uint64(max(time.Now().UnixNano(), run.StartedAt.UnixNano()+1))
 	wctx := ctx
 	if ctx.Err() != nil {
 		timeout := r.FinalWriteTimeout
@@ -222,17 +233,14 @@ func (r *Runner) run(ctx context.Context, p Pipeline, by *ByHand) (store.Run, in
 		wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), timeout)
 		defer cancel()
 	}
-	recErr := r.Store.RecordRun(wctx, run)
+	recErr := r.Store.RecordRun(wctx, *run)
 	if r.Metrics != nil {
-		r.Metrics.finished(run)
+		r.Metrics.finished(*run)
 	}
-	slog.Info("pipeline run ended", "pipeline", p.Name, "run", run.RunID, "status", run.Status,
+	slog.Info("pipeline run ended", "pipeline", run.Pipeline, "run", run.RunID, "status", run.Status,
 		"read", run.RecordsRead, "new", run.New, "updated", run.Updated, "quarantined", run.Quarantined,
-		"checkpoint", run.Checkpoint, "seconds", run.FinishedAt.Sub(start).Seconds(), "error", run.Error)
-	if jobErr != nil {
-		return run, sum, jobErr
-	}
-	return run, sum, recErr
+		"checkpoint", run.Checkpoint, "seconds", run.FinishedAt.Sub(run.StartedAt).Seconds(), "error", run.Error)
+	return jobErr, recErr
 }
 
 // lock takes the run's lock in LockDir: a pipeline's alone, runs by hand
