@@ -107,6 +107,15 @@ func TestListingsPagesAndExports(t *testing.T) {
 	if len(recs)-1 != first.Total {
 		t.Errorf("CSV without limit: %d rows, total %d", len(recs)-1, first.Total)
 	}
+	// A filtered total counts what the filtered export holds.
+	for _, f := range []string{"departement=75", "from=2024-01-01&min_amount=1", "theme=autre"} {
+		var ft struct{ Total int }
+		getJSON(t, srv, "/api/v1/contracts?limit=1&"+f, &ft)
+		recs, _ := csv.NewReader(bytes.NewReader(body(t, get(t, srv, "/api/v1/contracts?format=csv&"+f)))).ReadAll()
+		if ft.Total != len(recs)-1 {
+			t.Errorf("%s: total %d, CSV %d rows", f, ft.Total, len(recs)-1)
+		}
+	}
 	res = get(t, srv, "/api/v1/notices?format=csv")
 	recs, _ = csv.NewReader(bytes.NewReader(body(t, res))).ReadAll()
 	var notices struct{ Total int }
